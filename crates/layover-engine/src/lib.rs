@@ -1,0 +1,121 @@
+//! The Layover engine: the one API the desktop app, the CLI and the tests call.
+//!
+//! Front ends resolve a [`DataDir`], open an [`Engine`] on it and call its methods; they hold no
+//! logic of their own. Time comes from an injected [`Clock`].
+//!
+//! ```
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use layover_engine::{DataDir, DataDirSource, Engine, SettingsPatch, Theme};
+//!
+//! let folder = tempfile::tempdir().unwrap();
+//! let engine = Engine::open(DataDir::at(folder.path(), DataDirSource::Flag)).await.unwrap();
+//! let settings = engine.update_settings(SettingsPatch { theme: Some(Theme::Dark) }).await.unwrap();
+//! assert_eq!(settings.theme, Theme::Dark);
+//! assert_eq!(engine.app_info().await.unwrap().name, "Layover");
+//! # });
+//! ```
+
+pub mod clock;
+pub mod error;
+pub mod info;
+pub mod logging;
+pub mod paths;
+pub mod redact;
+pub mod settings;
+pub mod store;
+
+use std::sync::Arc;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{ApiError, Error, ErrorCode, Result};
+pub use info::{APP_NAME, AppInfo, VERSION};
+pub use paths::{DataDir, DataDirSource};
+pub use redact::Secret;
+pub use settings::{SettingKey, Settings, SettingsPatch, Theme};
+pub use store::Store;
+
+/// An open Layover library: its data folder, database and clock.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    data_dir: DataDir,
+    store: Store,
+    clock: Arc<dyn Clock>,
+}
+
+impl Engine {
+    /// Opens the library in `data_dir` (creating it if needed) on the system clock.
+    pub async fn open(data_dir: DataDir) -> Result<Self> {
+        Self::open_with_clock(data_dir, Arc::new(SystemClock)).await
+    }
+
+    /// Opens the library with an explicit clock (tests use [`ManualClock`]).
+    pub async fn open_with_clock(data_dir: DataDir, clock: Arc<dyn Clock>) -> Result<Self> {
+        data_dir.create()?;
+        let store = Store::open(&data_dir.database_path()).await?;
+        tracing::info!(
+            data_dir = %data_dir.root().display(),
+            source = ?data_dir.source(),
+            version = VERSION,
+            "library open"
+        );
+        Ok(Self {
+            data_dir,
+            store,
+            clock,
+        })
+    }
+
+    /// The data folder.
+    pub fn data_dir(&self) -> &DataDir {
+        &self.data_dir
+    }
+
+    /// The database handle (for other engine modules and tests).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Facts about this build and install.
+    pub async fn app_info(&self) -> Result<AppInfo> {
+        let path = |p: &std::path::Path| p.display().to_string();
+        Ok(AppInfo {
+            name: APP_NAME.to_owned(),
+            version: VERSION.to_owned(),
+            data_dir: path(self.data_dir.root()),
+            data_dir_source: self.data_dir.source(),
+            database_path: path(&self.data_dir.database_path()),
+            logs_dir: path(&self.data_dir.logs_dir()),
+            schema_version: self.store.schema_version().await?,
+            known_schema_version: Store::known_schema_version(),
+            os: std::env::consts::OS.to_owned(),
+            arch: std::env::consts::ARCH.to_owned(),
+        })
+    }
+
+    /// All settings, defaults filled in.
+    pub async fn settings(&self) -> Result<Settings> {
+        self.store.settings().await
+    }
+
+    /// Changes some settings and returns all of them.
+    pub async fn update_settings(&self, patch: SettingsPatch) -> Result<Settings> {
+        let settings = self
+            .store
+            .update_settings(&patch, self.clock.now_unix_ms())
+            .await?;
+        tracing::info!(?patch, "settings changed");
+        Ok(settings)
+    }
+
+    /// Sets one setting from its text form (`theme` = `dark`), as the CLI does.
+    pub async fn set_setting_text(&self, key: &str, value: &str) -> Result<Settings> {
+        let key = SettingKey::parse(key)?;
+        self.update_settings(SettingsPatch::from_text(key, value)?)
+            .await
+    }
+
+    /// Closes the database cleanly (checkpointing the WAL).
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+}

@@ -1,0 +1,13 @@
+//! Lists the app's own commands so each gets an `allow-*` permission; `capabilities/main.json`
+//! grants exactly these to the main window and nothing else.
+
+/// Every command the UI may invoke. Keep in step with `src/commands.rs`.
+const COMMANDS: &[&str] = &["app_info", "get_settings", "update_settings"];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build script failed");
+}

@@ -1,0 +1,77 @@
+// Starts tauri-driver and the real Layover binary for end-to-end specs.
+
+import { spawn, execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { Session } from "./webdriver.mjs";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const APP = process.env.LAYOVER_APP ?? join(ROOT, "target/debug/layover-app");
+export const CLI = process.env.LAYOVER_CLI ?? join(ROOT, "target/debug/layover");
+export const SHOTS = process.env.E2E_SCREENSHOTS ?? join(ROOT, "target/e2e-screenshots");
+mkdirSync(SHOTS, { recursive: true });
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", fail);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+async function waitForPort(port, child, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/status`);
+      if (res.ok || res.status === 404) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tauri-driver did not listen on ${port} within ${timeoutMs} ms`);
+}
+
+/** A running tauri-driver; `launch()` opens a new app window on a data folder. */
+export async function startDriver() {
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driver = spawn(
+    process.env.TAURI_DRIVER ?? "tauri-driver",
+    ["--port", String(port), "--native-port", String(nativePort)],
+    { stdio: ["ignore", "inherit", "inherit"] },
+  );
+  await waitForPort(port, driver);
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    async launch(dataDir) {
+      const session = await Session.start(base, {
+        "tauri:options": { application: APP, args: ["--data-dir", dataDir] },
+      });
+      // The UI has loaded when the shell rendered its navigation and a view.
+      await session.waitFor("the main window to render", async () => (await session.findAll("main h1")).length > 0);
+      return session;
+    },
+    stop() {
+      driver.kill();
+    },
+  };
+}
+
+export function tempDataDir() {
+  return mkdtempSync(join(tmpdir(), "layover-e2e-"));
+}
+
+export function cli(dataDir, ...args) {
+  return execFileSync(CLI, ["--data-dir", dataDir, ...args], { encoding: "utf8" }).trim();
+}

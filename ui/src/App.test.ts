@@ -1,0 +1,96 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it } from "vitest";
+
+import App from "./App.svelte";
+import { MockBackend } from "./lib/backend/mock";
+
+async function renderReady(backend = new MockBackend()) {
+  render(App, { props: { backend } });
+  await screen.findByRole("heading", { level: 1, name: "Library" });
+  return backend;
+}
+
+describe("App", () => {
+  beforeEach(() => {
+    window.location.hash = "";
+    document.documentElement.dataset.theme = "system";
+  });
+
+  it("opens on the library with its empty state", async () => {
+    await renderReady();
+    expect(screen.getByRole("heading", { level: 2, name: "No titles yet" })).toBeInTheDocument();
+    expect(screen.getByText(/Add one by link or from the demo catalog/)).toBeInTheDocument();
+    const current = screen.getByRole("button", { current: "page" });
+    expect(current).toHaveTextContent("Library");
+  });
+
+  it("navigates by click, by shortcut and by hash", async () => {
+    const user = userEvent.setup();
+    await renderReady();
+    await user.click(screen.getByRole("button", { name: /Downloads/ }));
+    expect(screen.getByRole("heading", { level: 1, name: "Downloads" })).toHaveFocus();
+    expect(screen.getByText(/carry on where they stopped/)).toBeInTheDocument();
+    expect(window.location.hash).toBe("#/downloads");
+
+    await user.keyboard("{Control>}3{/Control}");
+    expect(screen.getByRole("heading", { level: 1, name: "Licenses" })).toBeInTheDocument();
+    expect(screen.getByText(/how long it stays playable/)).toBeInTheDocument();
+
+    window.location.hash = "#/settings";
+    await fireEvent(window, new HashChangeEvent("hashchange"));
+    expect(await screen.findByRole("heading", { level: 1, name: "Settings" })).toBeInTheDocument();
+  });
+
+  it("moves focus through the sidebar with the arrow keys", async () => {
+    const user = userEvent.setup();
+    await renderReady();
+    const library = screen.getByRole("button", { name: /Library/ });
+    library.focus();
+    await user.keyboard("{ArrowDown}");
+    expect(screen.getByRole("button", { name: /Downloads/ })).toHaveFocus();
+    await user.keyboard("{ArrowUp}{ArrowUp}");
+    expect(screen.getByRole("button", { name: /Settings/ })).toHaveFocus();
+    await user.keyboard("{Enter}");
+    expect(await screen.findByRole("heading", { level: 1, name: "Settings" })).toBeInTheDocument();
+  });
+
+  it("saves the theme through the backend and applies it", async () => {
+    const user = userEvent.setup();
+    const backend = await renderReady();
+    await user.click(screen.getByRole("button", { name: /Settings/ }));
+    expect(screen.getByTestId("version")).toHaveTextContent("Layover 0.0.0-mock");
+    expect(screen.getByRole("radio", { name: "Match system" })).toBeChecked();
+
+    await user.click(screen.getByRole("radio", { name: "Dark" }));
+    await waitFor(() => expect(document.documentElement.dataset.theme).toBe("dark"));
+    expect(backend.settings.theme).toBe("dark");
+    expect(backend.calls).toContain("updateSettings");
+  });
+
+  it("says why when saving fails, and keeps the old value", async () => {
+    const user = userEvent.setup();
+    const backend = await renderReady();
+    await user.click(screen.getByRole("button", { name: /Settings/ }));
+    backend.failWith = { code: "storage", message: "Layover could not use its database while saving settings." };
+    await user.click(screen.getByRole("radio", { name: "Light" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("could not use its database");
+    expect(alert).toHaveTextContent("free space");
+    expect(document.documentElement.dataset.theme).toBe("system");
+  });
+
+  it("shows the reason when the library cannot be opened", async () => {
+    const backend = new MockBackend();
+    backend.failWith = { code: "data_directory", message: "the data directory /x could not be created" };
+    render(App, { props: { backend } });
+    expect(await screen.findByRole("heading", { name: "Layover could not open your library" })).toBeInTheDocument();
+    expect(screen.getByRole("alert")).toHaveTextContent("/x could not be created");
+    expect(screen.getByRole("alert")).toHaveTextContent("--data-dir");
+  });
+
+  it("explains itself outside the app window", () => {
+    render(App, { props: { backend: null } });
+    expect(screen.getByRole("alert")).toHaveTextContent("only works inside the Layover app");
+  });
+});

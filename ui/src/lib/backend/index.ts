@@ -1,0 +1,16 @@
+// The one interface between the UI and Layover's engine. Components receive a `Backend` and never
+// call Tauri directly, so they are tested against `MockBackend` and a page test can run the whole
+// UI in a plain browser.
+
+import type { AppInfo } from "../bindings/AppInfo";
+import type { Settings } from "../bindings/Settings";
+import type { SettingsPatch } from "../bindings/SettingsPatch";
+
+export interface Backend {
+  /** Version and where this install keeps its data. */
+  appInfo(): Promise<AppInfo>;
+  /** All settings, defaults filled in. */
+  getSettings(): Promise<Settings>;
+  /** Changes some settings and returns all of them. */
+  updateSettings(patch: SettingsPatch): Promise<Settings>;
+}

@@ -1,0 +1,48 @@
+// An in-memory backend for component tests and page tests in a plain browser (`?backend=mock`).
+
+import type { ApiError } from "../bindings/ApiError";
+import type { AppInfo } from "../bindings/AppInfo";
+import type { Settings } from "../bindings/Settings";
+import type { SettingsPatch } from "../bindings/SettingsPatch";
+import type { Backend } from "./index";
+
+export const MOCK_INFO: AppInfo = {
+  name: "Layover",
+  version: "0.0.0-mock",
+  data_dir: "/tmp/layover-mock",
+  data_dir_source: "flag",
+  database_path: "/tmp/layover-mock/layover.db",
+  logs_dir: "/tmp/layover-mock/logs",
+  schema_version: 1,
+  known_schema_version: 1,
+  os: "linux",
+  arch: "x86_64",
+};
+
+export class MockBackend implements Backend {
+  settings: Settings = { theme: "system" };
+  /** When set, every call rejects with this error (to test error states). */
+  failWith: ApiError | null = null;
+  readonly calls: string[] = [];
+
+  private async answer<T>(name: string, value: () => T): Promise<T> {
+    this.calls.push(name);
+    if (this.failWith) throw this.failWith;
+    return value();
+  }
+
+  appInfo(): Promise<AppInfo> {
+    return this.answer("appInfo", () => ({ ...MOCK_INFO }));
+  }
+
+  getSettings(): Promise<Settings> {
+    return this.answer("getSettings", () => ({ ...this.settings }));
+  }
+
+  updateSettings(patch: SettingsPatch): Promise<Settings> {
+    return this.answer("updateSettings", () => {
+      this.settings = { ...this.settings, ...patch };
+      return { ...this.settings };
+    });
+  }
+}

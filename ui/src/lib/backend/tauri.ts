@@ -1,0 +1,35 @@
+import { invoke } from "@tauri-apps/api/core";
+
+import type { AppInfo } from "../bindings/AppInfo";
+import type { Settings } from "../bindings/Settings";
+import type { SettingsPatch } from "../bindings/SettingsPatch";
+import { toApiError } from "../errors";
+import type { Backend } from "./index";
+
+// Command names match `src-tauri/src/commands.rs`; arguments are camelCase per Tauri's convention.
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (err) {
+    throw toApiError(err);
+  }
+}
+
+export class TauriBackend implements Backend {
+  appInfo(): Promise<AppInfo> {
+    return call("app_info");
+  }
+
+  getSettings(): Promise<Settings> {
+    return call("get_settings");
+  }
+
+  updateSettings(patch: SettingsPatch): Promise<Settings> {
+    return call("update_settings", { patch });
+  }
+}
+
+/** Whether the page runs inside the Layover window. */
+export function insideTauri(): boolean {
+  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
+}

@@ -1,0 +1,45 @@
+// Errors from the backend are `ApiError {code, message}`; the UI branches on `code` only.
+
+import type { ApiError } from "./bindings/ApiError";
+import type { ErrorCode } from "./bindings/ErrorCode";
+
+const CODES: readonly ErrorCode[] = [
+  "invalid_input",
+  "not_found",
+  "storage",
+  "data_directory",
+  "internal",
+];
+
+export function isApiError(value: unknown): value is ApiError {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.message === "string" &&
+    typeof v.code === "string" &&
+    (CODES as readonly string[]).includes(v.code)
+  );
+}
+
+/** Turns anything thrown across the IPC boundary into an `ApiError`. */
+export function toApiError(err: unknown): ApiError {
+  if (isApiError(err)) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: "internal", message: message || "Something went wrong." };
+}
+
+/** What the person can do about it, by code. Exhaustive: a new code fails the type check. */
+export function adviceFor(code: ErrorCode): string {
+  switch (code) {
+    case "invalid_input":
+      return "Check the value and try again.";
+    case "not_found":
+      return "It may have been removed. Refresh and try again.";
+    case "storage":
+      return "Check that the disk has free space and the data folder is writable.";
+    case "data_directory":
+      return "Start Layover with --data-dir pointing at a writable folder, or fix the folder's permissions.";
+    case "internal":
+      return "This is a bug in Layover. The log file has the details; please report it.";
+  }
+}

@@ -1,0 +1,44 @@
+// The app's views, their order in the sidebar and their keyboard shortcuts.
+
+export const VIEWS = ["library", "downloads", "licenses", "settings"] as const;
+export type View = (typeof VIEWS)[number];
+
+export const VIEW_LABELS: Record<View, string> = {
+  library: "Library",
+  downloads: "Downloads",
+  licenses: "Licenses",
+  settings: "Settings",
+};
+
+/** `#/downloads` -> `downloads`; anything unknown falls back to the Library. */
+export function viewFromHash(hash: string): View {
+  const name = hash.replace(/^#\/?/, "");
+  return (VIEWS as readonly string[]).includes(name) ? (name as View) : "library";
+}
+
+export function hashFor(view: View): string {
+  return `#/${view}`;
+}
+
+/** Ctrl+1..4 (Cmd on macOS) jumps to a view. Returns the view, or null if not a shortcut. */
+export function viewForShortcut(e: Pick<KeyboardEvent, "key" | "ctrlKey" | "metaKey" | "altKey">): View | null {
+  if (!(e.ctrlKey || e.metaKey) || e.altKey) return null;
+  const index = Number.parseInt(e.key, 10) - 1;
+  return VIEWS[index] ?? null;
+}
+
+/** Roving focus in the sidebar: which item an arrow/Home/End key moves to. */
+export function nextIndex(key: string, current: number, count: number): number | null {
+  switch (key) {
+    case "ArrowDown":
+      return (current + 1) % count;
+    case "ArrowUp":
+      return (current - 1 + count) % count;
+    case "Home":
+      return 0;
+    case "End":
+      return count - 1;
+    default:
+      return null;
+  }
+}
