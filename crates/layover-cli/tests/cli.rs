@@ -32,7 +32,13 @@ fn version_and_help() {
     let h = layover(dir.path(), &["--help"]);
     assert!(h.status.success());
     let help = stdout(&h);
-    for word in ["protected video offline", "info", "settings", "--data-dir", "LAYOVER_DATA_DIR"] {
+    for word in [
+        "protected video offline",
+        "info",
+        "settings",
+        "--data-dir",
+        "LAYOVER_DATA_DIR",
+    ] {
         assert!(help.contains(word), "help lacks {word:?}:\n{help}");
     }
     // --version and --help touch nothing on disk.
@@ -55,23 +61,40 @@ fn info_reports_the_data_folder_as_json() {
 #[test]
 fn settings_round_trip_and_errors_name_the_fix() {
     let dir = tempfile::tempdir().expect("tempdir");
-    assert_eq!(stdout(&layover(dir.path(), &["settings", "get", "theme"])), "system");
+    assert_eq!(
+        stdout(&layover(dir.path(), &["settings", "get", "theme"])),
+        "system"
+    );
     let set = layover(dir.path(), &["settings", "set", "theme", "dark"]);
     assert!(set.status.success(), "{}", stderr(&set));
     assert_eq!(stdout(&set), "theme = dark");
-    assert_eq!(stdout(&layover(dir.path(), &["settings", "get", "theme"])), "dark");
+    assert_eq!(
+        stdout(&layover(dir.path(), &["settings", "get", "theme"])),
+        "dark"
+    );
     let list = layover(dir.path(), &["settings", "list", "--json"]);
     let list: serde_json::Value = serde_json::from_str(&stdout(&list)).expect("json");
     assert_eq!(list["theme"], "dark");
 
     let bad = layover(dir.path(), &["settings", "set", "theme", "neon"]);
     assert_eq!(bad.status.code(), Some(1));
-    assert!(stderr(&bad).contains("system, light, dark"), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("system, light, dark"),
+        "{}",
+        stderr(&bad)
+    );
     let unknown = layover(dir.path(), &["settings", "get", "colour"]);
     assert_eq!(unknown.status.code(), Some(1));
-    assert!(stderr(&unknown).contains("known settings: theme"), "{}", stderr(&unknown));
+    assert!(
+        stderr(&unknown).contains("known settings: theme"),
+        "{}",
+        stderr(&unknown)
+    );
     // The failed writes changed nothing.
-    assert_eq!(stdout(&layover(dir.path(), &["settings", "get", "theme"])), "dark");
+    assert_eq!(
+        stdout(&layover(dir.path(), &["settings", "get", "theme"])),
+        "dark"
+    );
 }
 
 #[test]
@@ -91,7 +114,11 @@ fn environment_variable_chooses_the_folder_and_logs_land_there() {
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(logs.iter().any(|n| n.starts_with("layover-cli.") && n.ends_with(".log")), "{logs:?}");
+    assert!(
+        logs.iter()
+            .any(|n| n.starts_with("layover-cli.") && n.ends_with(".log")),
+        "{logs:?}"
+    );
 }
 
 #[test]
@@ -103,5 +130,9 @@ fn the_real_data_folder_is_refused_under_test() {
         .output()
         .expect("runs");
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("refusing to use the real data directory"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("refusing to use the real data directory"),
+        "{}",
+        stderr(&o)
+    );
 }
