@@ -15,7 +15,7 @@ TEST_ENV := LAYOVER_FORBID_DEFAULT_DATA_DIR=1 REAL_XDG_DATA_HOME="$${XDG_DATA_HO
 	XDG_DATA_HOME=$(SANDBOX)/xdg-data XDG_CONFIG_HOME=$(SANDBOX)/xdg-config XDG_CACHE_HOME=$(SANDBOX)/xdg-cache
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test deps-run deps-test ui-build app fmt-check clippy cargo-test bindings-check \
+.PHONY: run test deps-run deps-test ui-build app fmt-check clippy cargo-test bindings-check docs \
 	ui-lint ui-check ui-test e2e package package-test guard-begin guard-end clean-sandbox
 
 ## make run: build the UI and the app, then open the window on the default data folder
@@ -24,8 +24,8 @@ run: deps-run ui-build
 	$(CARGO) run -p layover-app -- $(ARGS)
 
 ## make test: every check and test, in the order that fails fastest.
-test: deps-test guard-begin fmt-check ui-build clippy cargo-test bindings-check ui-lint ui-check ui-test \
-	app e2e package-test guard-end
+test: deps-test guard-begin fmt-check ui-build clippy cargo-test bindings-check docs ui-lint ui-check \
+	ui-test app e2e package-test guard-end
 	@echo "make test: all checks passed"
 
 deps-run:
@@ -57,6 +57,10 @@ bindings-check: cargo-test
 		echo "error: ui/src/lib/bindings is out of date: commit the regenerated files" >&2; exit 1; fi
 	@echo "TypeScript bindings up to date"
 
+## Rustdoc for the workspace's own crates, with broken links and bad examples as errors.
+docs:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps
+
 ui-lint:
 	$(NPM) run lint
 
@@ -68,7 +72,8 @@ ui-test:
 
 ## End-to-end: the real window under Xvfb, driven by WebDriver; screenshots in target/e2e-screenshots.
 e2e: app
-	$(TEST_ENV) xvfb-run -a -s "-screen 0 1280x860x24" node --test --test-concurrency=1 tests/e2e/
+	$(TEST_ENV) timeout 900 xvfb-run -a -s "-screen 0 1280x860x24" \
+		node --test --test-concurrency=1 --test-timeout=180000 tests/e2e/
 
 ## make package: the release .deb (target/release/bundle/deb/).
 package: deps-run ui-build

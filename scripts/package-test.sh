@@ -28,15 +28,17 @@ echo "installed binary: $version"
 test -f /usr/share/applications/Layover.desktop || { echo "error: no desktop entry installed" >&2; exit 1; }
 
 data=$(mktemp -d)
-xvfb-run -a /usr/bin/layover-app --data-dir "$data" >"$data/stdout" 2>&1 &
-pid=$!
+# A process group of its own, so the app, Xvfb and xvfb-run all end together.
+setsid xvfb-run -a /usr/bin/layover-app --data-dir "$data" >"$data/stdout" 2>&1 </dev/null &
+group=$!
+stop() { kill -KILL -- "-$group" 2>/dev/null || true; "${sudo[@]}" dpkg -r layover >/dev/null || true; }
+trap stop EXIT
 for _ in $(seq 1 100); do
   grep -qs "library open" "$data"/logs/layover-app.*.log && break
   sleep 0.2
 done
-if ! kill -0 "$pid" 2>/dev/null; then
+if ! pgrep -g "$group" -f /usr/bin/layover-app >/dev/null; then
   echo "error: the installed app exited early:" >&2; cat "$data/stdout" >&2; exit 1
 fi
 grep -qs "library open" "$data"/logs/layover-app.*.log || { echo "error: the installed app did not open its library" >&2; exit 1; }
-kill "$pid"; wait "$pid" 2>/dev/null || true
 echo "installed app started and opened its library in $data"

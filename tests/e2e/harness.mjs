@@ -1,7 +1,7 @@
 // Starts tauri-driver and the real Layover binary for end-to-end specs.
 
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, openSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -42,14 +42,21 @@ async function waitForPort(port, child, timeoutMs = 15_000) {
   throw new Error(`tauri-driver did not listen on ${port} within ${timeoutMs} ms`);
 }
 
-/** A running tauri-driver; `launch()` opens a new app window on a data folder. */
-export async function startDriver() {
+/**
+ * A running tauri-driver; `launch()` opens a new app window on a data folder. `env` is added to
+ * the environment the app inherits (through tauri-driver and WebKitWebDriver).
+ */
+export async function startDriver(env = {}) {
   const port = await freePort();
   const nativePort = await freePort();
+  // The driver, WebKitWebDriver and every app they start share one new process group, so
+  // `stop()` ends them all even if an app outlives its session. Their output goes to a file,
+  // not to the test runner's pipes, which an orphaned app would otherwise hold open.
+  const log = openSync(join(SHOTS, "..", "e2e-driver.log"), "a");
   const driver = spawn(
     process.env.TAURI_DRIVER ?? "tauri-driver",
     ["--port", String(port), "--native-port", String(nativePort)],
-    { stdio: ["ignore", "inherit", "inherit"] },
+    { stdio: ["ignore", log, log], env: { ...process.env, ...env }, detached: true },
   );
   await waitForPort(port, driver);
   const base = `http://127.0.0.1:${port}`;
@@ -63,7 +70,11 @@ export async function startDriver() {
       return session;
     },
     stop() {
-      driver.kill();
+      try {
+        process.kill(-driver.pid, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
     },
   };
 }
