@@ -30,6 +30,25 @@ pub enum Command {
     /// Show or change settings (shared with the app)
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Look into licenses
+    #[command(subcommand)]
+    License(LicenseCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LicenseCommand {
+    /// What did the server grant? Reads a saved SOAP AcquireLicense response, base64 XMR or raw
+    /// XMR and prints each license's policy and where it stands now
+    Parse {
+        /// The saved response or license
+        file: PathBuf,
+        /// Evaluate at this time instead of now: `2026-12-24`, `2026-12-24T18:00:00Z` or Unix
+        /// seconds (what did this license allow on the day of the ticket?)
+        #[arg(long, value_name = "TIME", value_parser = crate::format::parse_time)]
+        at: Option<i64>,
+        #[command(flatten)]
+        flags: JsonFlag,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -1,11 +1,16 @@
 //! Each command: open the engine, call it, print the answer.
 
 use anyhow::{Context, Result};
-use layover_engine::{DataDir, Engine, SettingKey, logging};
+use layover_engine::licenses::parse_license_file;
+use layover_engine::{DataDir, Engine, ManualClock, SettingKey, SystemClock, logging};
 
-use crate::args::{Cli, Command, SettingsCommand};
+use crate::args::{Cli, Command, LicenseCommand, SettingsCommand};
 
 pub async fn run(cli: Cli) -> Result<()> {
+    // Reading a saved license needs no library: support staff run it on any machine.
+    if let Command::License(cmd) = cli.command {
+        return license(cmd);
+    }
     let data_dir = DataDir::resolve(cli.global.data_dir)?;
     let _log = logging::init(&data_dir, "cli", "warn").context("setting up logging")?;
     let engine = Engine::open(data_dir).await?;
@@ -53,6 +58,22 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             let key = SettingKey::parse(&key)?;
             println!("{} = {}", key.as_str(), settings.get_text(key));
         }
+        Command::License(cmd) => license(cmd)?,
     }
     Ok(())
+}
+
+fn license(cmd: LicenseCommand) -> Result<()> {
+    match cmd {
+        LicenseCommand::Parse { file, at, flags } => {
+            let report = match at {
+                Some(t) => {
+                    let ms = u64::try_from(t).unwrap_or(0).saturating_mul(1000);
+                    parse_license_file(&file, &ManualClock::at_unix_ms(ms))?
+                }
+                None => parse_license_file(&file, &SystemClock)?,
+            };
+            crate::license::print_report(&report, flags.json)
+        }
+    }
 }

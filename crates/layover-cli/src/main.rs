@@ -3,6 +3,8 @@
 
 mod args;
 mod commands;
+mod format;
+mod license;
 
 use std::process::ExitCode;
 

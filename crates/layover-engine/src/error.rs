@@ -63,6 +63,23 @@ pub enum Error {
         /// Why the value was refused and what is accepted.
         reason: String,
     },
+    /// A file named by the user could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    ReadFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The input is not a license Layover can read.
+    #[error("{what}: {reason}")]
+    NotALicense {
+        /// The file or input.
+        what: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Logging could not be set up.
     #[error("logging could not be set up: {0}")]
     Logging(String),
@@ -81,7 +98,13 @@ impl Error {
                 ErrorCode::DataDirectory
             }
             Self::Database { .. } | Self::Migration { .. } => ErrorCode::Storage,
-            Self::UnknownSetting(_) | Self::InvalidSetting { .. } => ErrorCode::InvalidInput,
+            Self::UnknownSetting(_) | Self::InvalidSetting { .. } | Self::NotALicense { .. } => {
+                ErrorCode::InvalidInput
+            }
+            Self::ReadFile { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                ErrorCode::NotFound
+            }
+            Self::ReadFile { .. } => ErrorCode::InvalidInput,
             Self::Logging(_) => ErrorCode::Internal,
         }
     }

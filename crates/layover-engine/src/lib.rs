@@ -18,6 +18,7 @@
 pub mod clock;
 pub mod error;
 pub mod info;
+pub mod licenses;
 pub mod logging;
 pub mod paths;
 pub mod redact;
