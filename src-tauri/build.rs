@@ -2,7 +2,12 @@
 //! grants exactly these to the main window and nothing else.
 
 /// Every command the UI may invoke. Keep in step with `src/commands.rs`.
-const COMMANDS: &[&str] = &["app_info", "get_settings", "update_settings"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "clock_status",
+    "get_settings",
+    "update_settings",
+];
 
 fn main() {
     tauri_build::try_build(

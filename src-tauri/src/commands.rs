@@ -1,7 +1,7 @@
 //! The commands the UI may invoke: each is one call into the engine. Register new ones here, in
 //! `build.rs` and in `capabilities/main.json`.
 
-use layover_engine::{ApiError, AppInfo, Settings, SettingsPatch};
+use layover_engine::{ApiError, AppInfo, ClockStatus, Settings, SettingsPatch};
 use tauri::State;
 
 use crate::state::AppState;
@@ -9,6 +9,11 @@ use crate::state::AppState;
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ApiError> {
     Ok(state.engine()?.app_info().await?)
+}
+
+#[tauri::command]
+pub async fn clock_status(state: State<'_, AppState>) -> Result<ClockStatus, ApiError> {
+    Ok(state.engine()?.clock_status().await?)
 }
 
 #[tauri::command]

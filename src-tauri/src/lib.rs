@@ -53,6 +53,7 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
         .manage(AppState::new(engine))
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
+            commands::clock_status,
             commands::get_settings,
             commands::update_settings,
         ])

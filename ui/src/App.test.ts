@@ -89,6 +89,25 @@ describe("App", () => {
     expect(screen.getByRole("alert")).toHaveTextContent("--data-dir");
   });
 
+  it("warns when the computer's clock was set back", async () => {
+    const backend = new MockBackend();
+    backend.clock = {
+      now_ms: 1_800_000_000_000,
+      latest_seen_ms: 1_800_000_000_000 + 3 * 86_400_000 + 2 * 3_600_000,
+      behind_ms: 3 * 86_400_000 + 2 * 3_600_000,
+      rolled_back: true,
+    };
+    await renderReady(backend);
+    const alert = screen.getByRole("alert");
+    expect(alert).toHaveTextContent("clock is 3 d 2 h behind");
+    expect(alert).toHaveTextContent("does not make them last longer");
+  });
+
+  it("says nothing about a correct clock", async () => {
+    await renderReady();
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
   it("explains itself outside the app window", () => {
     render(App, { props: { backend: null } });
     expect(screen.getByRole("alert")).toHaveTextContent("only works inside the Layover app");

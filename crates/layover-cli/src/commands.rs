@@ -37,6 +37,16 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
                 );
                 println!("logs:         {}", info.logs_dir);
                 println!("platform:     {}-{}", info.os, info.arch);
+                let clock = engine.clock_status().await?;
+                if clock.rolled_back {
+                    println!(
+                        "clock:        set back by {}: licenses count from {} (fix the system date)",
+                        crate::format::duration(u64::try_from(clock.behind_ms / 1000).unwrap_or(0)),
+                        crate::format::utc(clock.latest_seen_ms.div_euclid(1000))
+                    );
+                } else {
+                    println!("clock:        ok");
+                }
             }
         }
         Command::Settings(SettingsCommand::List(flags)) => {

@@ -24,6 +24,7 @@ pub mod paths;
 pub mod redact;
 pub mod settings;
 pub mod store;
+pub mod timekeeping;
 
 use std::sync::Arc;
 
@@ -34,6 +35,7 @@ pub use paths::{DataDir, DataDirSource};
 pub use redact::Secret;
 pub use settings::{SettingKey, Settings, SettingsPatch, Theme};
 pub use store::Store;
+pub use timekeeping::ClockStatus;
 
 /// An open Layover library: its data folder, database and clock.
 #[derive(Debug, Clone)]
@@ -91,6 +93,20 @@ impl Engine {
             os: std::env::consts::OS.to_owned(),
             arch: std::env::consts::ARCH.to_owned(),
         })
+    }
+
+    /// Reads the clock, records it as seen, and says whether it has been set back.
+    pub async fn clock_status(&self) -> Result<ClockStatus> {
+        let now = self.clock.now_unix_ms();
+        let latest = self.store.observe_time(now).await?;
+        let status = ClockStatus::new(now, latest);
+        if status.rolled_back {
+            tracing::warn!(
+                behind_ms = status.behind_ms,
+                "the system clock is behind the latest time seen"
+            );
+        }
+        Ok(status)
     }
 
     /// All settings, defaults filled in.

@@ -1,6 +1,7 @@
 //! The SQLite store: one file in the data directory, opened in WAL mode with foreign keys on and
 //! a busy timeout, so the app and the CLI can use it at the same time.
 
+mod clock;
 mod settings;
 
 use std::path::{Path, PathBuf};

@@ -3,12 +3,15 @@
 // UI in a plain browser.
 
 import type { AppInfo } from "../bindings/AppInfo";
+import type { ClockStatus } from "../bindings/ClockStatus";
 import type { Settings } from "../bindings/Settings";
 import type { SettingsPatch } from "../bindings/SettingsPatch";
 
 export interface Backend {
   /** Version and where this install keeps its data. */
   appInfo(): Promise<AppInfo>;
+  /** Records the clock as seen and says whether it was set back. */
+  clockStatus(): Promise<ClockStatus>;
   /** All settings, defaults filled in. */
   getSettings(): Promise<Settings>;
   /** Changes some settings and returns all of them. */

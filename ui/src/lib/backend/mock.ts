@@ -2,6 +2,7 @@
 
 import type { ApiError } from "../bindings/ApiError";
 import type { AppInfo } from "../bindings/AppInfo";
+import type { ClockStatus } from "../bindings/ClockStatus";
 import type { Settings } from "../bindings/Settings";
 import type { SettingsPatch } from "../bindings/SettingsPatch";
 import type { Backend } from "./index";
@@ -21,6 +22,7 @@ export const MOCK_INFO: AppInfo = {
 
 export class MockBackend implements Backend {
   settings: Settings = { theme: "system" };
+  clock: ClockStatus = { now_ms: 1_800_000_000_000, latest_seen_ms: 1_800_000_000_000, behind_ms: 0, rolled_back: false };
   /** When set, every call rejects with this error (to test error states). */
   failWith: ApiError | null = null;
   readonly calls: string[] = [];
@@ -33,6 +35,10 @@ export class MockBackend implements Backend {
 
   appInfo(): Promise<AppInfo> {
     return this.answer("appInfo", () => ({ ...MOCK_INFO }));
+  }
+
+  clockStatus(): Promise<ClockStatus> {
+    return this.answer("clockStatus", () => ({ ...this.clock }));
   }
 
   getSettings(): Promise<Settings> {

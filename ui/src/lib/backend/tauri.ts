@@ -1,6 +1,7 @@
 import { invoke } from "@tauri-apps/api/core";
 
 import type { AppInfo } from "../bindings/AppInfo";
+import type { ClockStatus } from "../bindings/ClockStatus";
 import type { Settings } from "../bindings/Settings";
 import type { SettingsPatch } from "../bindings/SettingsPatch";
 import { toApiError } from "../errors";
@@ -18,6 +19,10 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 export class TauriBackend implements Backend {
   appInfo(): Promise<AppInfo> {
     return call("app_info");
+  }
+
+  clockStatus(): Promise<ClockStatus> {
+    return call("clock_status");
   }
 
   getSettings(): Promise<Settings> {

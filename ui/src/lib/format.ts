@@ -1,0 +1,37 @@
+// How the UI writes durations and dates for people.
+
+const UNITS: readonly [number, string][] = [
+  [86_400_000, "d"],
+  [3_600_000, "h"],
+  [60_000, "min"],
+  [1_000, "s"],
+];
+
+/** Milliseconds as "2 d 4 h", "3 h 5 min", "45 s": the largest unit and the next one down. */
+export function formatDuration(ms: number): string {
+  for (let i = 0; i < UNITS.length; i++) {
+    const [size, name] = UNITS[i]!;
+    if (ms >= size) {
+      let out = `${Math.floor(ms / size)} ${name}`;
+      const next = UNITS[i + 1];
+      if (next) {
+        const minor = Math.floor((ms % size) / next[0]);
+        if (minor > 0) out += ` ${minor} ${next[1]}`;
+      }
+      return out;
+    }
+  }
+  return "0 s";
+}
+
+/** Unix milliseconds as a local date and time, e.g. "Tue, 24 Nov 2026, 23:30". */
+export function formatDateTime(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+}
