@@ -168,6 +168,40 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_database_from_each_older_schema_upgrades_keeping_its_data() {
+        let versions: Vec<i64> = migrator().iter().map(|m| m.version).collect();
+        for &old in &versions[..versions.len() - 1] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("t.db");
+            // What an older build left: the schema up to `old`, and a setting in it.
+            let pool = SqlitePoolOptions::new()
+                .connect_with(
+                    SqliteConnectOptions::new()
+                        .filename(&path)
+                        .create_if_missing(true),
+                )
+                .await
+                .expect("pool");
+            migrator().run_to(old, &pool).await.expect("older schema");
+            sqlx::query(
+                "INSERT INTO settings (key, value, updated_at) VALUES ('theme', '\"dark\"', 1)",
+            )
+            .execute(&pool)
+            .await
+            .expect("insert");
+            pool.close().await;
+
+            let store = Store::open(&path).await.expect("the newer build opens it");
+            assert_eq!(
+                store.schema_version().await.expect("v"),
+                Store::known_schema_version()
+            );
+            let theme = store.settings().await.expect("settings").theme;
+            assert_eq!(theme, crate::Theme::Dark, "data from schema {old} survives");
+        }
+    }
+
+    #[tokio::test]
     async fn an_unwritable_location_is_a_storage_error() {
         let dir = tempfile::tempdir().expect("tempdir");
         let err = Store::open(&dir.path().join("missing-folder").join("t.db"))
