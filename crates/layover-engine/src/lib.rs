@@ -20,6 +20,7 @@ pub mod error;
 pub mod info;
 pub mod licenses;
 pub mod logging;
+pub mod net;
 pub mod paths;
 pub mod redact;
 pub mod settings;
