@@ -33,6 +33,15 @@ pub enum Command {
     /// Look into licenses
     #[command(subcommand)]
     License(LicenseCommand),
+    /// Serve a folder of media on loopback with faults on demand (the development origin)
+    Devserver {
+        /// Port to listen on (0 picks a free one)
+        #[arg(long, default_value_t = 8765)]
+        port: u16,
+        /// Folder served under /media/
+        #[arg(long, value_name = "FOLDER")]
+        media: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

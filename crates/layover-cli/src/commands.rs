@@ -8,8 +8,10 @@ use crate::args::{Cli, Command, LicenseCommand, SettingsCommand};
 
 pub async fn run(cli: Cli) -> Result<()> {
     // Reading a saved license needs no library: support staff run it on any machine.
-    if let Command::License(cmd) = cli.command {
-        return license(cmd);
+    match cli.command {
+        Command::License(cmd) => return license(cmd),
+        Command::Devserver { port, media } => return devserver(port, media).await,
+        _ => {}
     }
     let data_dir = DataDir::resolve(cli.global.data_dir)?;
     let _log = logging::init(&data_dir, "cli", "warn").context("setting up logging")?;
@@ -69,7 +71,26 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             println!("{} = {}", key.as_str(), settings.get_text(key));
         }
         Command::License(cmd) => license(cmd)?,
+        Command::Devserver { port, media } => devserver(port, media).await?,
     }
+    Ok(())
+}
+
+async fn devserver(port: u16, media: std::path::PathBuf) -> Result<()> {
+    let config = layover_devserver::Config {
+        media_root: media,
+        addr: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+    };
+    let server = layover_devserver::DevServer::start(config).await?;
+    println!(
+        "serving on {}/media/ (faults: {}/_faults); Ctrl-C stops",
+        server.base_url(),
+        server.base_url()
+    );
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
+    server.stop().await;
     Ok(())
 }
 

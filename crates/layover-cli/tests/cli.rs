@@ -136,3 +136,41 @@ fn the_real_data_folder_is_refused_under_test() {
         stderr(&o)
     );
 }
+
+#[test]
+fn devserver_serves_a_folder_until_stopped() {
+    use std::io::{BufRead, BufReader, Read, Write};
+
+    let media = tempfile::tempdir().expect("tempdir");
+    std::fs::write(media.path().join("a.m4s"), b"0123456789").expect("write");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_layover"))
+        .args(["devserver", "--port", "0", "--media"])
+        .arg(media.path())
+        .env("LAYOVER_FORBID_DEFAULT_DATA_DIR", "1")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("address in the first line")
+        .to_owned();
+
+    let mut conn = std::net::TcpStream::connect(&addr).expect("connects");
+    write!(
+        conn,
+        "GET /media/a.m4s HTTP/1.1\r\nHost: {addr}\r\nRange: bytes=2-4\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request");
+    let mut reply = String::new();
+    conn.read_to_string(&mut reply).expect("reply");
+    child.kill().expect("kill");
+    let _ = child.wait();
+    assert!(reply.starts_with("HTTP/1.1 206"), "{reply}");
+    assert!(reply.ends_with("234"), "{reply}");
+}

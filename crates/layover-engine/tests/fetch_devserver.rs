@@ -1,0 +1,75 @@
+//! The fetcher against Layover's own development origin and its fault knobs.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use layover_devserver::{Config, DevServer, Fault, FaultPlan};
+use layover_engine::net::{FetchRequest, Fetcher, RetryPolicy, Sleep};
+
+#[derive(Debug, Default)]
+struct NoWait;
+
+impl Sleep for NoWait {
+    fn sleep(
+        &self,
+        _: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        Box::pin(async {})
+    }
+}
+
+#[tokio::test]
+async fn every_fault_in_turn_still_ends_in_identical_bytes() {
+    let media = tempfile::tempdir().expect("tempdir");
+    let data: Vec<u8> = (0..3_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    std::fs::write(media.path().join("title.mp4"), &data).expect("write");
+    let server = DevServer::start(Config::loopback(media.path()))
+        .await
+        .expect("starts");
+    for fault in [
+        Fault::Drop {
+            after_bytes: 1_000_000,
+        },
+        Fault::Status {
+            code: 503,
+            retry_after: Some(2),
+        },
+        Fault::Status {
+            code: 500,
+            retry_after: None,
+        },
+        Fault::Drop {
+            after_bytes: 500_000, // of the resumed body
+        },
+        Fault::IgnoreRange,
+    ] {
+        server.faults().push(FaultPlan {
+            fault,
+            times: 1,
+            path_prefix: "/media/".into(),
+        });
+    }
+
+    let out = tempfile::tempdir().expect("tempdir");
+    let dest = out.path().join("title.mp4");
+    let url = format!("{}/media/title.mp4", server.base_url());
+    let fetcher = Fetcher::new(RetryPolicy::default(), Arc::new(NoWait)).expect("client");
+    let got = fetcher
+        .fetch(&FetchRequest {
+            url: &url,
+            dest: &dest,
+            byte_range: None,
+            validate: None,
+        })
+        .await
+        .expect("fetched through every fault");
+    assert_eq!(std::fs::read(&dest).expect("read"), data);
+    assert_eq!(
+        got.requests, 5,
+        "four failed requests, then a whole file from the server that ignored Range: {got:?}"
+    );
+    assert!(server.faults().pending().is_empty());
+    server.stop().await;
+}
