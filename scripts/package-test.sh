@@ -31,7 +31,11 @@ data=$(mktemp -d)
 # A process group of its own, so the app, Xvfb and xvfb-run all end together.
 setsid xvfb-run -a /usr/bin/layover-app --data-dir "$data" >"$data/stdout" 2>&1 </dev/null &
 group=$!
-stop() { kill -KILL -- "-$group" 2>/dev/null || true; "${sudo[@]}" dpkg -r layover >/dev/null || true; }
+stop() {
+  kill -KILL -- "-$group" 2>/dev/null || true
+  wait "$group" 2>/dev/null || true
+  "${sudo[@]}" dpkg -r layover >/dev/null || true
+}
 trap stop EXIT
 for _ in $(seq 1 100); do
   grep -qs "library open" "$data"/logs/layover-app.*.log && break
