@@ -33,6 +33,14 @@ pub enum Command {
     /// Look into licenses
     #[command(subcommand)]
     License(LicenseCommand),
+    /// Download a title by link and wait until it is complete (exit 0 only then). Running it
+    /// again on the same link resumes an interrupted download
+    Download {
+        /// The link: a single MP4 file for now (DASH, Smooth and HLS come with the manifest parser)
+        url: String,
+    },
+    /// List the titles in the library and their download state
+    Downloads(JsonFlag),
     /// Serve a folder of media on loopback with faults on demand (the development origin)
     Devserver {
         /// Port to listen on (0 picks a free one)

@@ -71,6 +71,8 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             println!("{} = {}", key.as_str(), settings.get_text(key));
         }
         Command::License(cmd) => license(cmd)?,
+        Command::Download { url } => crate::download::run(engine, &url).await?,
+        Command::Downloads(flags) => crate::download::list(engine, flags.json).await?,
         Command::Devserver { port, media } => devserver(port, media).await?,
     }
     Ok(())

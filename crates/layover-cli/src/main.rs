@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+mod download;
 mod format;
 mod license;
 

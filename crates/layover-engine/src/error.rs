@@ -80,6 +80,20 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A link Layover cannot download.
+    #[error("cannot add {url}: {reason}")]
+    UnsupportedLink {
+        /// The link.
+        url: String,
+        /// Why, and what would work.
+        reason: String,
+    },
+    /// No title with this id.
+    #[error("there is no title {0} in the library; `layover downloads` lists them")]
+    TitleNotFound(i64),
+    /// Something that should not happen.
+    #[error("{0}")]
+    Internal(String),
     /// Logging could not be set up.
     #[error("logging could not be set up: {0}")]
     Logging(String),
@@ -105,7 +119,9 @@ impl Error {
                 ErrorCode::NotFound
             }
             Self::ReadFile { .. } => ErrorCode::InvalidInput,
-            Self::Logging(_) => ErrorCode::Internal,
+            Self::UnsupportedLink { .. } => ErrorCode::InvalidInput,
+            Self::TitleNotFound(_) => ErrorCode::NotFound,
+            Self::Logging(_) | Self::Internal(_) => ErrorCode::Internal,
         }
     }
 }

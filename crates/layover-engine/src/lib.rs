@@ -16,8 +16,10 @@
 //! ```
 
 pub mod clock;
+mod download;
 pub mod error;
 pub mod info;
+pub mod library;
 pub mod licenses;
 pub mod logging;
 pub mod net;
@@ -32,6 +34,7 @@ use std::sync::Arc;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiError, Error, ErrorCode, Result};
 pub use info::{APP_NAME, AppInfo, VERSION};
+pub use library::{DownloadProgress, Title, TitleKind, TitleState};
 pub use paths::{DataDir, DataDirSource};
 pub use redact::Secret;
 pub use settings::{SettingKey, Settings, SettingsPatch, Theme};
@@ -44,6 +47,7 @@ pub struct Engine {
     data_dir: DataDir,
     store: Store,
     clock: Arc<dyn Clock>,
+    fetcher: net::Fetcher,
 }
 
 impl Engine {
@@ -62,16 +66,38 @@ impl Engine {
             version = VERSION,
             "library open"
         );
-        Ok(Self {
+        let fetcher = net::Fetcher::new(net::RetryPolicy::default(), Arc::new(net::TokioSleep))
+            .map_err(|e| Error::Internal(format!("the HTTP client could not start: {e}")))?;
+        let engine = Self {
             data_dir,
             store,
             clock,
-        })
+            fetcher,
+        };
+        // Every start is a sighting of the clock.
+        engine.clock_status().await?;
+        Ok(engine)
     }
 
     /// The data folder.
     pub fn data_dir(&self) -> &DataDir {
         &self.data_dir
+    }
+
+    /// Uses `fetcher` for downloads (tests pass one whose waits do not sleep).
+    pub fn with_fetcher(mut self, fetcher: net::Fetcher) -> Self {
+        self.fetcher = fetcher;
+        self
+    }
+
+    /// The injected clock.
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// The HTTP fetcher downloads go through.
+    pub fn fetcher(&self) -> &net::Fetcher {
+        &self.fetcher
     }
 
     /// The database handle (for other engine modules and tests).

@@ -169,12 +169,7 @@ fn fetcher(sleep: Arc<Recorded>) -> Fetcher {
 }
 
 fn request<'a>(url: &'a str, dest: &'a Path) -> FetchRequest<'a> {
-    FetchRequest {
-        url,
-        dest,
-        byte_range: None,
-        validate: None,
-    }
+    FetchRequest::new(url, dest)
 }
 
 #[tokio::test]
@@ -264,6 +259,7 @@ async fn byte_ranges_fetch_only_their_bytes_even_from_a_server_that_ignores_rang
             dest: &dest,
             byte_range: Some((1000, 1999)),
             validate: None,
+            on_progress: None,
         };
         let got = fetcher(Arc::default()).fetch(&req).await.expect("fetched");
         assert_eq!(got.bytes, 1000);
@@ -295,6 +291,7 @@ async fn an_error_page_served_as_200_is_caught_refetched_and_finally_refused() {
         dest: &dest,
         byte_range: None,
         validate: Some(&looks_like_mp4),
+        on_progress: None,
     };
     let err = fetcher(Arc::default())
         .fetch(&req)

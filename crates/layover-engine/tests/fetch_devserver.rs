@@ -57,12 +57,7 @@ async fn every_fault_in_turn_still_ends_in_identical_bytes() {
     let url = format!("{}/media/title.mp4", server.base_url());
     let fetcher = Fetcher::new(RetryPolicy::default(), Arc::new(NoWait)).expect("client");
     let got = fetcher
-        .fetch(&FetchRequest {
-            url: &url,
-            dest: &dest,
-            byte_range: None,
-            validate: None,
-        })
+        .fetch(&FetchRequest::new(&url, &dest))
         .await
         .expect("fetched through every fault");
     assert_eq!(std::fs::read(&dest).expect("read"), data);

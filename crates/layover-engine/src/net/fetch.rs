@@ -43,6 +43,9 @@ impl Sleep for TokioSleep {
 /// Checks a finished file before it counts (e.g. "its boxes parse"); returns why it is bad.
 pub type Validator = dyn Fn(&Path) -> Result<(), String> + Send + Sync;
 
+/// Told the bytes on disk and the expected total (when known) as a file arrives.
+pub type OnProgress = dyn Fn(u64, Option<u64>) + Send + Sync;
+
 /// What to fetch.
 pub struct FetchRequest<'a> {
     /// The URL.
@@ -53,6 +56,21 @@ pub struct FetchRequest<'a> {
     pub byte_range: Option<(u64, u64)>,
     /// A content check run on the finished file before it is renamed into place.
     pub validate: Option<&'a Validator>,
+    /// Progress, called as bytes land.
+    pub on_progress: Option<&'a OnProgress>,
+}
+
+impl<'a> FetchRequest<'a> {
+    /// The whole resource at `url` into `dest`, unchecked, without progress.
+    pub fn new(url: &'a str, dest: &'a Path) -> Self {
+        Self {
+            url,
+            dest,
+            byte_range: None,
+            validate: None,
+            on_progress: None,
+        }
+    }
 }
 
 impl fmt::Debug for FetchRequest<'_> {
@@ -261,7 +279,8 @@ impl Fetcher {
 
         // Where this body starts in the resource, and how many of its bytes to skip to reach
         // `start` (a server that ignores Range answers 200 with everything).
-        let (mut skip, mut file) = if status == StatusCode::PARTIAL_CONTENT {
+        // `on_disk`: bytes already in the part file that this body continues (for progress).
+        let (mut skip, mut file, on_disk) = if status == StatusCode::PARTIAL_CONTENT {
             let served_from = response
                 .headers()
                 .get(CONTENT_RANGE)
@@ -272,12 +291,12 @@ impl Fetcher {
                     "server sent range from {served_from:?}, asked {start}"
                 )));
             }
-            (0, open_append(part).await?)
+            (0, open_append(part).await?, have)
         } else if have > 0 && end.is_none() {
             // A full body while resuming: start the part file over.
-            (0, create_truncate(part).await?)
+            (0, create_truncate(part).await?, 0)
         } else {
-            (start, open_append(part).await?)
+            (start, open_append(part).await?, have)
         };
         let mut remaining = end.map(|e| e + 1 - start);
         let expected_total = match (end, response.content_length()) {
@@ -287,6 +306,7 @@ impl Fetcher {
             (None, None) => None,
         };
 
+        let mut written = 0u64;
         loop {
             let chunk = match tokio::time::timeout(STALL_TIMEOUT, response.chunk()).await {
                 Err(_) => return Err(retry(format!("no data for {} s", STALL_TIMEOUT.as_secs()))),
@@ -304,6 +324,10 @@ impl Fetcher {
                 *r -= take as u64;
             }
             file.write_all(bytes).await.map_err(|e| disk(part, e))?;
+            written += bytes.len() as u64;
+            if let Some(report) = req.on_progress {
+                report(on_disk + written, expected_total);
+            }
             if remaining == Some(0) {
                 break;
             }

@@ -5,6 +5,8 @@ pub mod fetch;
 pub mod retry;
 pub mod safe_path;
 
-pub use fetch::{FetchError, FetchRequest, Fetched, Fetcher, Sleep, TokioSleep};
+pub use fetch::{
+    FetchError, FetchRequest, Fetched, Fetcher, OnProgress, Sleep, TokioSleep, Validator,
+};
 pub use retry::RetryPolicy;
 pub use safe_path::{UnsafePath, join_inside, sanitize_component};

@@ -3,6 +3,9 @@
 
 mod clock;
 mod settings;
+mod titles;
+
+pub use titles::PendingFile;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

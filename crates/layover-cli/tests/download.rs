@@ -1,0 +1,134 @@
+//! `layover download` killed with SIGKILL mid-file and run again finishes byte-identical.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use layover_devserver::{Config, DevServer, Fault, FaultPlan};
+
+fn mp4() -> Vec<u8> {
+    let mut v = Vec::new();
+    v.extend_from_slice(&16u32.to_be_bytes());
+    v.extend_from_slice(b"ftypisom\0\0\0\x01");
+    let body: Vec<u8> = (0..2_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    v.extend_from_slice(&(body.len() as u32 + 8).to_be_bytes());
+    v.extend_from_slice(b"mdat");
+    v.extend_from_slice(&body);
+    v
+}
+
+fn layover(data: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_layover"));
+    c.arg("--data-dir").arg(data).env_remove("LAYOVER_DATA_DIR");
+    c
+}
+
+fn part_file(data: &Path) -> Option<PathBuf> {
+    let titles = std::fs::read_dir(data.join("titles")).ok()?;
+    titles
+        .flatten()
+        .filter_map(|t| std::fs::read_dir(t.path()).ok())
+        .flat_map(|d| d.flatten())
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "part"))
+}
+
+#[test]
+fn killed_mid_download_and_run_again_finishes_byte_identical() {
+    let media = tempfile::tempdir().expect("tempdir");
+    std::fs::write(media.path().join("film.mp4"), mp4()).expect("write");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let server = rt
+        .block_on(DevServer::start(Config::loopback(media.path())))
+        .expect("server");
+    // The first request crawls, so there is time to kill the download part-way.
+    server.faults().push(FaultPlan {
+        fault: Fault::Slow {
+            bytes_per_sec: 400_000,
+        },
+        times: 1,
+        path_prefix: "/media/".into(),
+    });
+    let url = format!("{}/media/film.mp4", server.base_url());
+    let data = tempfile::tempdir().expect("tempdir");
+
+    let mut first = layover(data.path())
+        .args(["download", &url])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawns");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let len = part_file(data.path())
+            .and_then(|p| std::fs::metadata(p).ok())
+            .map_or(0, |m| m.len());
+        if len > 500_000 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the download never got going");
+        assert!(
+            first.try_wait().expect("wait").is_none(),
+            "finished before it could be killed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    first.kill().expect("SIGKILL");
+    first.wait().expect("reaped");
+
+    let second = layover(data.path())
+        .args(["download", &url])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(second.status.success(), "{stderr}");
+    assert!(stderr.contains("Resuming"), "{stderr}");
+    assert!(String::from_utf8_lossy(&second.stdout).contains("Completed \"film\""));
+
+    let list = layover(data.path())
+        .args(["downloads", "--json"])
+        .output()
+        .expect("runs");
+    let titles: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
+    assert_eq!(
+        titles.as_array().map(Vec::len),
+        Some(1),
+        "resumed, not added twice: {titles}"
+    );
+    assert_eq!(titles[0]["state"], "completed");
+    let folder = data
+        .path()
+        .join("titles")
+        .join(titles[0]["folder"].as_str().expect("folder"));
+    assert_eq!(std::fs::read(folder.join("film.mp4")).expect("read"), mp4());
+    assert!(part_file(data.path()).is_none());
+}
+
+#[test]
+fn a_failed_download_exits_non_zero_with_the_reason() {
+    let media = tempfile::tempdir().expect("tempdir");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let server = rt
+        .block_on(DevServer::start(Config::loopback(media.path())))
+        .expect("server");
+    let data = tempfile::tempdir().expect("tempdir");
+    let url = format!("{}/media/gone.mp4", server.base_url());
+    let out = layover(data.path())
+        .args(["download", &url])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("\"gone\" failed:") && stderr.contains("does not exist"),
+        "{stderr}"
+    );
+    let list = layover(data.path())
+        .args(["downloads"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(text.contains("failed") && text.contains("gone"), "{text}");
+}

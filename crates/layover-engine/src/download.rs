@@ -1,0 +1,210 @@
+//! Downloading titles: adding a link to the library and fetching its files to disk, with every
+//! finished file recorded as it lands so an interrupted download resumes where it stopped.
+//!
+//! This first slice downloads single-file titles (an MP4, or a PIFF `.ismv` served as `.mp4`);
+//! manifests (DASH, Smooth, HLS) come with the manifest parser.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::Engine;
+use crate::error::{Error, Result};
+use crate::library::{
+    DownloadProgress, Title, TitleKind, TitleState, check_top_level_boxes, name_from_url,
+};
+use crate::net::{FetchError, FetchRequest, join_inside};
+
+/// How often progress is reported and saved while a file arrives (the UI's limit is 4 a second).
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+
+impl Engine {
+    /// The folder holding every title's files.
+    pub fn titles_dir(&self) -> PathBuf {
+        self.data_dir().root().join("titles")
+    }
+
+    /// Adds a title by link, queued. Adding a link whose title has not finished returns that
+    /// title instead of a second copy, so "add it again" resumes it.
+    pub async fn add_link(&self, url: &str) -> Result<Title> {
+        let url = url.trim();
+        let parsed = reqwest::Url::parse(url).map_err(|e| Error::UnsupportedLink {
+            url: url.to_owned(),
+            reason: format!("it is not a web address ({e})"),
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(Error::UnsupportedLink {
+                url: url.to_owned(),
+                reason: "only http and https links can be downloaded".into(),
+            });
+        }
+        if let Some(existing) = self.store().unfinished_title_by_url(url).await? {
+            return Ok(existing);
+        }
+        let kind = TitleKind::from_url(parsed.path()).ok_or_else(|| Error::UnsupportedLink {
+            url: url.to_owned(),
+            reason: "it does not end in .mp4, .ismv, .mpd, .m3u8 or /Manifest, so Layover cannot tell what it is".into(),
+        })?;
+        if kind != TitleKind::Progressive {
+            return Err(Error::UnsupportedLink {
+                url: url.to_owned(),
+                reason: format!(
+                    "{} titles cannot be downloaded yet: this build downloads single MP4 files; \
+                     manifests arrive with the manifest parser",
+                    match kind {
+                        TitleKind::Dash => "DASH",
+                        TitleKind::Smooth => "Smooth Streaming",
+                        _ => "HLS",
+                    }
+                ),
+            });
+        }
+        let name = name_from_url(url);
+        let file_name = parsed
+            .path_segments()
+            .and_then(|mut s| s.next_back())
+            .unwrap_or("title.mp4");
+        let id = self
+            .store()
+            .insert_single_file_title(&name, url, kind, file_name, self.clock().now_unix_ms())
+            .await?;
+        tracing::info!(id, url, "title added");
+        self.title(id).await
+    }
+
+    /// One title.
+    pub async fn title(&self, id: i64) -> Result<Title> {
+        self.store()
+            .title(id)
+            .await?
+            .ok_or(Error::TitleNotFound(id))
+    }
+
+    /// Every title in queue order.
+    pub async fn titles(&self) -> Result<Vec<Title>> {
+        self.store().titles().await
+    }
+
+    /// Downloads a title's remaining files and returns it in its final state: completed, or
+    /// failed / paused with a reason that says what to do. Errors are only for the library
+    /// itself (the database), never for the network.
+    pub async fn download(
+        &self,
+        id: i64,
+        on_progress: &(dyn Fn(DownloadProgress) + Send + Sync),
+    ) -> Result<Title> {
+        let title = self.title(id).await?;
+        if title.state == TitleState::Completed {
+            return Ok(title);
+        }
+        let now = || self.clock().now_unix_ms();
+        self.store()
+            .set_title_state(id, TitleState::Downloading, None, now())
+            .await?;
+        let folder = self.titles_dir().join(&title.folder);
+        if let Err(e) = tokio::fs::create_dir_all(&folder).await {
+            let reason = format!("cannot create the folder {}: {e}", folder.display());
+            self.store()
+                .set_title_state(id, TitleState::Failed, Some(&reason), now())
+                .await?;
+            return self.title(id).await;
+        }
+
+        for file in self.store().pending_files(id).await? {
+            let done_before = self.store().done_bytes(id).await?;
+            let dest = match join_inside(&folder, &file.rel_path) {
+                Ok(d) => d,
+                Err(e) => {
+                    self.store()
+                        .set_title_state(id, TitleState::Failed, Some(&e.to_string()), now())
+                        .await?;
+                    return self.title(id).await;
+                }
+            };
+            let latest = Arc::new(Mutex::new((0u64, None::<u64>)));
+            let sink = latest.clone();
+            let record = move |done: u64, total: Option<u64>| {
+                *sink.lock().unwrap_or_else(|p| p.into_inner()) = (done, total);
+            };
+            let validate = |p: &std::path::Path| check_top_level_boxes(p);
+            let byte_range = file
+                .range_start
+                .zip(file.range_end)
+                .and_then(|(s, e)| Some((u64::try_from(s).ok()?, u64::try_from(e).ok()?)));
+            let req = FetchRequest {
+                url: &file.url,
+                dest: &dest,
+                byte_range,
+                validate: Some(&validate),
+                on_progress: Some(&record),
+            };
+            let fetch = self.fetcher().fetch(&req);
+            tokio::pin!(fetch);
+            let mut tick = tokio::time::interval(PROGRESS_EVERY);
+            let result = loop {
+                tokio::select! {
+                    r = &mut fetch => break r,
+                    _ = tick.tick() => {
+                        let (done, total) = *latest.lock().unwrap_or_else(|p| p.into_inner());
+                        let p = progress(id, done_before, done, total);
+                        on_progress(p);
+                        self.store().set_title_bytes(id, p.bytes_done, p.bytes_total, now()).await?;
+                    }
+                }
+            };
+            match result {
+                Ok(fetched) => {
+                    let bytes = i64::try_from(fetched.bytes).unwrap_or(i64::MAX);
+                    self.store().mark_file_done(file.id, bytes, now()).await?;
+                    let p = progress(id, done_before, fetched.bytes, Some(fetched.bytes));
+                    self.store()
+                        .set_title_bytes(id, p.bytes_done, p.bytes_total, now())
+                        .await?;
+                    on_progress(p);
+                }
+                Err(e) => {
+                    let (state, reason) = explain(&e, &latest);
+                    tracing::warn!(id, error = %e, "download stopped");
+                    self.store()
+                        .set_title_state(id, state, Some(&reason), now())
+                        .await?;
+                    return self.title(id).await;
+                }
+            }
+        }
+        self.store()
+            .set_title_state(id, TitleState::Completed, None, now())
+            .await?;
+        tracing::info!(id, "title downloaded");
+        self.title(id).await
+    }
+}
+
+fn progress(title_id: i64, done_before: i64, done: u64, total: Option<u64>) -> DownloadProgress {
+    let add = |n: u64| done_before.saturating_add(i64::try_from(n).unwrap_or(i64::MAX));
+    DownloadProgress {
+        title_id,
+        bytes_done: add(done),
+        bytes_total: total.map(add),
+    }
+}
+
+/// The state a failed fetch leaves the title in, and the sentence that explains it.
+fn explain(e: &FetchError, latest: &Mutex<(u64, Option<u64>)>) -> (TitleState, String) {
+    match e {
+        FetchError::Disk { source, .. } if source.kind() == std::io::ErrorKind::StorageFull => {
+            let (done, total) = *latest.lock().unwrap_or_else(|p| p.into_inner());
+            let need = total.map(|t| t.saturating_sub(done).div_ceil(1_000_000));
+            let reason = match need {
+                Some(mb) => format!("disk full: {mb} MB more needed; free some space and resume"),
+                None => "disk full: free some space and resume".to_owned(),
+            };
+            (TitleState::Paused, reason)
+        }
+        FetchError::GaveUp { .. } => (
+            TitleState::Paused,
+            format!("{e}. Check the network connection and resume."),
+        ),
+        _ => (TitleState::Failed, e.to_string()),
+    }
+}

@@ -1,0 +1,119 @@
+//! A downloaded MP4 is checked before it counts: its top-level boxes must tile the file exactly
+//! (ISO/IEC 14496-12 §4.2: size, type, 64-bit largesize, size 0 = to the end). An HTML error
+//! page or a truncated body fails this. The full box parser lives in layover-media; this check
+//! only needs the box headers, so it reads them straight from the file without loading it.
+
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+/// Box types that may start an MP4 file or segment.
+const FIRST_BOXES: [&[u8; 4]; 6] = [b"ftyp", b"styp", b"moov", b"moof", b"sidx", b"free"];
+
+/// Checks that `path` is a sequence of whole ISO-BMFF boxes; returns why not.
+pub fn check_top_level_boxes(path: &Path) -> Result<(), String> {
+    let mut f = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let len = f.metadata().map_err(|e| format!("cannot stat: {e}"))?.len();
+    let mut at = 0u64;
+    let mut first = true;
+    while at < len {
+        let mut header = [0u8; 8];
+        f.seek(SeekFrom::Start(at)).map_err(|e| e.to_string())?;
+        f.read_exact(&mut header)
+            .map_err(|_| format!("a box header is cut off at byte {at}"))?;
+        let size32 = u32::from_be_bytes([header[0], header[1], header[2], header[3]]);
+        let kind = [header[4], header[5], header[6], header[7]];
+        if !kind.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
+            return Err(format!(
+                "byte {at} does not start a box (an HTML error page or a wrong file?)"
+            ));
+        }
+        if first && !FIRST_BOXES.contains(&&kind) && &kind != b"uuid" {
+            return Err(format!(
+                "the file starts with `{}`, not an MP4 box such as ftyp (an HTML error page or a wrong file?)",
+                String::from_utf8_lossy(&kind)
+            ));
+        }
+        let size = match size32 {
+            0 => len - at,
+            1 => {
+                let mut large = [0u8; 8];
+                f.read_exact(&mut large)
+                    .map_err(|_| format!("a box header is cut off at byte {at}"))?;
+                u64::from_be_bytes(large)
+            }
+            n => u64::from(n),
+        };
+        if size < 8 {
+            return Err(format!(
+                "the `{}` box at byte {at} has an impossible size {size}",
+                String::from_utf8_lossy(&kind)
+            ));
+        }
+        if at + size > len {
+            return Err(format!(
+                "the `{}` box at byte {at} needs {size} bytes but the file ends {} bytes in (truncated)",
+                String::from_utf8_lossy(&kind),
+                len - at
+            ));
+        }
+        at += size;
+        first = false;
+    }
+    if first {
+        return Err("the file is empty".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn boxed(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut v = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        v.extend_from_slice(kind);
+        v.extend_from_slice(body);
+        v
+    }
+
+    fn check(bytes: &[u8]) -> Result<(), String> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("f.mp4");
+        std::fs::write(&p, bytes).expect("write");
+        check_top_level_boxes(&p)
+    }
+
+    #[test]
+    fn whole_files_pass() {
+        let mut f = boxed(b"ftyp", b"isom\0\0\0\x01");
+        f.extend(boxed(b"moov", &[0; 20]));
+        f.extend(boxed(b"mdat", &[1; 100]));
+        assert_eq!(check(&f), Ok(()));
+        // size 0: to the end of the file.
+        let mut g = boxed(b"ftyp", b"isom");
+        g.extend_from_slice(&[0, 0, 0, 0]);
+        g.extend_from_slice(b"mdat");
+        g.extend_from_slice(&[7; 50]);
+        assert_eq!(check(&g), Ok(()));
+    }
+
+    #[test]
+    fn error_pages_and_truncation_fail() {
+        assert!(check(b"<html><body>503</body></html>").is_err_and(|e| e.contains("HTML")));
+        let mut f = boxed(b"ftyp", b"isom");
+        let mdat = boxed(b"mdat", &[1; 100]);
+        f.extend_from_slice(&mdat[..60]);
+        assert!(check(&f).is_err_and(|e| e.contains("truncated")));
+        assert!(check(b"").is_err_and(|e| e.contains("empty")));
+        assert!(
+            check(&[0, 0, 0, 4, b'f', b't', b'y', b'p']).is_err_and(|e| e.contains("impossible"))
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+            let _ = check(&bytes);
+        }
+    }
+}

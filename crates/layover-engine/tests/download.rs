@@ -1,0 +1,161 @@
+//! Downloading single-file titles from the development origin.
+
+use std::sync::{Arc, Mutex};
+
+use layover_devserver::{Config, DevServer, Fault, FaultPlan};
+use std::time::Duration;
+
+use layover_engine::net::{Fetcher, RetryPolicy, Sleep};
+use layover_engine::{DataDir, DataDirSource, Engine, ErrorCode, TitleState};
+
+/// Backoff waits are asked for but not slept.
+#[derive(Debug)]
+struct NoWait;
+
+impl Sleep for NoWait {
+    fn sleep(
+        &self,
+        _: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        Box::pin(async {})
+    }
+}
+
+/// An MP4-shaped file: ftyp, then a 2 MB mdat.
+fn mp4() -> Vec<u8> {
+    let mut v = Vec::new();
+    v.extend_from_slice(&16u32.to_be_bytes());
+    v.extend_from_slice(b"ftypisom\0\0\0\x01");
+    let body: Vec<u8> = (0..2_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    v.extend_from_slice(&(body.len() as u32 + 8).to_be_bytes());
+    v.extend_from_slice(b"mdat");
+    v.extend_from_slice(&body);
+    v
+}
+
+async fn setup() -> (tempfile::TempDir, tempfile::TempDir, DevServer, Engine) {
+    let media = tempfile::tempdir().expect("tempdir");
+    std::fs::write(media.path().join("seed_film.mp4"), mp4()).expect("write");
+    std::fs::write(media.path().join("page.mp4"), "<html>not found</html>").expect("write");
+    let server = DevServer::start(Config::loopback(media.path()))
+        .await
+        .expect("server");
+    let data = tempfile::tempdir().expect("tempdir");
+    let engine = Engine::open(DataDir::at(data.path(), DataDirSource::Flag))
+        .await
+        .expect("engine")
+        .with_fetcher(Fetcher::new(RetryPolicy::default(), Arc::new(NoWait)).expect("client"));
+    (media, data, server, engine)
+}
+
+#[tokio::test]
+async fn a_title_downloads_through_faults_to_identical_bytes_with_progress() {
+    let (_media, _data, server, engine) = setup().await;
+    for fault in [
+        Fault::Drop {
+            after_bytes: 700_000,
+        },
+        Fault::Status {
+            code: 503,
+            retry_after: Some(0),
+        },
+    ] {
+        server.faults().push(FaultPlan {
+            fault,
+            times: 1,
+            path_prefix: "/media/".into(),
+        });
+    }
+    let url = format!("{}/media/seed_film.mp4", server.base_url());
+    let title = engine.add_link(&url).await.expect("added");
+    assert_eq!(
+        (title.state, title.name.as_str()),
+        (TitleState::Queued, "seed film")
+    );
+
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let done = engine
+        .download(title.id, &move |p| {
+            sink.lock().expect("lock").push(p.bytes_done)
+        })
+        .await
+        .expect("downloads");
+    assert_eq!(done.state, TitleState::Completed, "{:?}", done.state_reason);
+    assert_eq!(done.bytes_done, mp4().len() as i64);
+    assert!(done.completed_at.is_some());
+    let file = engine.titles_dir().join(&done.folder).join("seed_film.mp4");
+    assert_eq!(std::fs::read(file).expect("read"), mp4());
+    let seen = seen.lock().expect("lock").clone();
+    assert_eq!(
+        seen.last(),
+        Some(&(mp4().len() as i64)),
+        "the last report is the whole title"
+    );
+    assert!(
+        seen.windows(2).all(|w| w[0] <= w[1]),
+        "progress never goes back: {seen:?}"
+    );
+
+    // Adding the same link after it completed adds a new copy; adding while unfinished does not.
+    let again = engine.add_link(&url).await.expect("added");
+    assert_ne!(again.id, title.id);
+    assert_eq!(engine.add_link(&url).await.expect("added").id, again.id);
+    assert_eq!(engine.titles().await.expect("list").len(), 2);
+}
+
+#[tokio::test]
+async fn missing_files_fail_and_error_pages_pause_with_a_reason() {
+    let (_media, _data, server, engine) = setup().await;
+    let gone = engine
+        .add_link(&format!("{}/media/withdrawn.mp4", server.base_url()))
+        .await
+        .expect("added");
+    let gone = engine.download(gone.id, &|_| {}).await.expect("runs");
+    assert_eq!(gone.state, TitleState::Failed);
+    let reason = gone.state_reason.unwrap_or_default();
+    assert!(
+        reason.contains("withdrawn.mp4") && reason.contains("does not exist"),
+        "{reason}"
+    );
+
+    let page = engine
+        .add_link(&format!("{}/media/page.mp4", server.base_url()))
+        .await
+        .expect("added");
+    let page = engine.download(page.id, &|_| {}).await.expect("runs");
+    assert_eq!(page.state, TitleState::Paused);
+    let reason = page.state_reason.unwrap_or_default();
+    assert!(reason.contains("HTML error page"), "{reason}");
+    let folder = engine.titles_dir().join(&page.folder);
+    assert_eq!(
+        std::fs::read_dir(folder).expect("dir").count(),
+        0,
+        "nothing half-written is kept"
+    );
+}
+
+#[tokio::test]
+async fn links_layover_cannot_download_are_refused_in_words() {
+    let (_media, _data, _server, engine) = setup().await;
+    for (link, words) in [
+        ("not a link", "not a web address"),
+        ("ftp://host/film.mp4", "only http and https"),
+        (
+            "https://cdn.example/film.mpd",
+            "DASH titles cannot be downloaded yet",
+        ),
+        ("https://cdn.example/index.html", "cannot tell what it is"),
+    ] {
+        let err = engine.add_link(link).await.expect_err(link);
+        assert_eq!(err.code(), ErrorCode::InvalidInput);
+        assert!(err.to_string().contains(words), "{link}: {err}");
+    }
+    assert!(engine.titles().await.expect("list").is_empty());
+    assert_eq!(
+        engine.title(99).await.expect_err("none").code(),
+        ErrorCode::NotFound
+    );
+}
