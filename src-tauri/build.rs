@@ -6,6 +6,7 @@ const COMMANDS: &[&str] = &[
     "app_info",
     "clock_status",
     "get_settings",
+    "list_titles",
     "update_settings",
 ];
 

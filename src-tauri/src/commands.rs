@@ -1,7 +1,7 @@
 //! The commands the UI may invoke: each is one call into the engine. Register new ones here, in
 //! `build.rs` and in `capabilities/main.json`.
 
-use layover_engine::{ApiError, AppInfo, ClockStatus, Settings, SettingsPatch};
+use layover_engine::{ApiError, AppInfo, ClockStatus, Settings, SettingsPatch, Title};
 use tauri::State;
 
 use crate::state::AppState;
@@ -19,6 +19,11 @@ pub async fn clock_status(state: State<'_, AppState>) -> Result<ClockStatus, Api
 #[tauri::command]
 pub async fn get_settings(state: State<'_, AppState>) -> Result<Settings, ApiError> {
     Ok(state.engine()?.settings().await?)
+}
+
+#[tauri::command]
+pub async fn list_titles(state: State<'_, AppState>) -> Result<Vec<Title>, ApiError> {
+    Ok(state.engine()?.titles().await?)
 }
 
 #[tauri::command]

@@ -55,6 +55,7 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
             commands::app_info,
             commands::clock_status,
             commands::get_settings,
+            commands::list_titles,
             commands::update_settings,
         ])
         .run(tauri::generate_context!());

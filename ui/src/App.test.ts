@@ -4,6 +4,24 @@ import { beforeEach, describe, expect, it } from "vitest";
 
 import App from "./App.svelte";
 import { MockBackend } from "./lib/backend/mock";
+import type { Title } from "./lib/bindings/Title";
+
+function title(over: Partial<Title>): Title {
+  return {
+    id: 1,
+    name: "seed film",
+    source_url: "http://127.0.0.1:1/media/seed_film.mp4",
+    kind: "progressive",
+    state: "completed",
+    state_reason: null,
+    bytes_done: 2_000_024,
+    bytes_total: 2_000_024,
+    folder: "00001-seed_film",
+    created_at: 1_800_000_000_000,
+    completed_at: 1_800_000_100_000,
+    ...over,
+  };
+}
 
 async function renderReady(backend = new MockBackend()) {
   render(App, { props: { backend } });
@@ -106,6 +124,43 @@ describe("App", () => {
   it("says nothing about a correct clock", async () => {
     await renderReady();
     expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("lists downloaded titles in the library and the rest in downloads", async () => {
+    const user = userEvent.setup();
+    const backend = new MockBackend();
+    backend.titles = [
+      title({}),
+      title({ id: 2, name: "long haul", state: "downloading", bytes_done: 500_000, bytes_total: 2_000_000 }),
+      title({
+        id: 3,
+        name: "withdrawn",
+        state: "failed",
+        state_reason: "http://x/withdrawn.mp4 does not exist on the server (HTTP 404)",
+      }),
+    ];
+    await renderReady(backend);
+    const library = await screen.findByRole("list", { name: "Downloaded titles" });
+    expect(library).toHaveTextContent("seed film");
+    expect(library).toHaveTextContent("2.0 MB on disk");
+    expect(library).not.toHaveTextContent("long haul");
+
+    await user.click(screen.getByRole("button", { name: /Downloads/ }));
+    const downloads = screen.getByRole("list", { name: "Downloads" });
+    expect(downloads).toHaveTextContent("long haul");
+    expect(downloads).toHaveTextContent("500 kB of 2.0 MB");
+    expect(screen.getByRole("progressbar", { name: "long haul: 25% downloaded" })).toBeInTheDocument();
+    expect(downloads).toHaveTextContent("Failed");
+    expect(downloads).toHaveTextContent("does not exist on the server (HTTP 404)");
+    expect(downloads).not.toHaveTextContent("seed film");
+  });
+
+  it("says how to add a title while the library is empty", async () => {
+    const backend = new MockBackend();
+    backend.titles = [title({ state: "downloading", bytes_total: null })];
+    await renderReady(backend);
+    expect(await screen.findByText(/layover download/)).toBeInTheDocument();
+    expect(screen.getByText(/1 is on the way/)).toBeInTheDocument();
   });
 
   it("explains itself outside the app window", () => {

@@ -24,6 +24,14 @@ export function formatDuration(ms: number): string {
   return "0 s";
 }
 
+/** Bytes as "12.3 MB" (decimal units, as disks are sold and file managers show). */
+export function formatSize(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  if (bytes >= 1e3) return `${Math.round(bytes / 1e3)} kB`;
+  return `${Math.max(0, bytes)} B`;
+}
+
 /** Unix milliseconds as a local date and time, e.g. "Tue, 24 Nov 2026, 23:30". */
 export function formatDateTime(ms: number): string {
   return new Date(ms).toLocaleString(undefined, {

@@ -6,6 +6,7 @@ import type { AppInfo } from "../bindings/AppInfo";
 import type { ClockStatus } from "../bindings/ClockStatus";
 import type { Settings } from "../bindings/Settings";
 import type { SettingsPatch } from "../bindings/SettingsPatch";
+import type { Title } from "../bindings/Title";
 
 export interface Backend {
   /** Version and where this install keeps its data. */
@@ -14,6 +15,8 @@ export interface Backend {
   clockStatus(): Promise<ClockStatus>;
   /** All settings, defaults filled in. */
   getSettings(): Promise<Settings>;
+  /** Every title in the library, in queue order. */
+  listTitles(): Promise<Title[]>;
   /** Changes some settings and returns all of them. */
   updateSettings(patch: SettingsPatch): Promise<Settings>;
 }

@@ -5,6 +5,7 @@ import type { AppInfo } from "../bindings/AppInfo";
 import type { ClockStatus } from "../bindings/ClockStatus";
 import type { Settings } from "../bindings/Settings";
 import type { SettingsPatch } from "../bindings/SettingsPatch";
+import type { Title } from "../bindings/Title";
 import type { Backend } from "./index";
 
 export const MOCK_INFO: AppInfo = {
@@ -23,6 +24,7 @@ export const MOCK_INFO: AppInfo = {
 export class MockBackend implements Backend {
   settings: Settings = { theme: "system" };
   clock: ClockStatus = { now_ms: 1_800_000_000_000, latest_seen_ms: 1_800_000_000_000, behind_ms: 0, rolled_back: false };
+  titles: Title[] = [];
   /** When set, every call rejects with this error (to test error states). */
   failWith: ApiError | null = null;
   readonly calls: string[] = [];
@@ -43,6 +45,10 @@ export class MockBackend implements Backend {
 
   getSettings(): Promise<Settings> {
     return this.answer("getSettings", () => ({ ...this.settings }));
+  }
+
+  listTitles(): Promise<Title[]> {
+    return this.answer("listTitles", () => this.titles.map((t) => ({ ...t })));
   }
 
   updateSettings(patch: SettingsPatch): Promise<Settings> {

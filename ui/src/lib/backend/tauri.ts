@@ -4,6 +4,7 @@ import type { AppInfo } from "../bindings/AppInfo";
 import type { ClockStatus } from "../bindings/ClockStatus";
 import type { Settings } from "../bindings/Settings";
 import type { SettingsPatch } from "../bindings/SettingsPatch";
+import type { Title } from "../bindings/Title";
 import { toApiError } from "../errors";
 import type { Backend } from "./index";
 
@@ -27,6 +28,10 @@ export class TauriBackend implements Backend {
 
   getSettings(): Promise<Settings> {
     return call("get_settings");
+  }
+
+  listTitles(): Promise<Title[]> {
+    return call("list_titles");
   }
 
   updateSettings(patch: SettingsPatch): Promise<Settings> {

@@ -1,0 +1,85 @@
+// Titles downloaded with the CLI show in the window (one database): ready ones in the Library,
+// failed ones in Downloads with their reason.
+
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { after, before, describe, it } from "node:test";
+
+import { CLI, SHOTS, startDriver, tempDataDir } from "./harness.mjs";
+
+/** An MP4-shaped file: ftyp, then an mdat of `n` bytes. */
+function mp4(n) {
+  const ftyp = Buffer.concat([Buffer.from([0, 0, 0, 16]), Buffer.from("ftypisom"), Buffer.from([0, 0, 0, 1])]);
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(n + 8, 0);
+  head.write("mdat", 4);
+  return Buffer.concat([ftyp, head, Buffer.alloc(n, 7)]);
+}
+
+async function startDevserver(media) {
+  const child = spawn(CLI, ["devserver", "--port", "0", "--media", media], { stdio: ["ignore", "pipe", "inherit"] });
+  const line = await new Promise((ok, fail) => {
+    createInterface({ input: child.stdout }).once("line", ok);
+    child.once("exit", (code) => fail(new Error(`devserver exited with ${code}`)));
+  });
+  const base = /http:\/\/[^/]+/.exec(line)?.[0];
+  assert.ok(base, `devserver printed its address: ${line}`);
+  return { base, stop: () => child.kill() };
+}
+
+function download(dataDir, url) {
+  return spawnSync(CLI, ["--data-dir", dataDir, "download", url], { encoding: "utf8" });
+}
+
+describe("the library in the window", () => {
+  let driver;
+  let session;
+  let devserver;
+  const dataDir = tempDataDir();
+
+  before(async () => {
+    const media = mkdtempSync(join(tmpdir(), "layover-media-"));
+    writeFileSync(join(media, "night_flight.mp4"), mp4(1_500_000));
+    devserver = await startDevserver(media);
+    const ok = download(dataDir, `${devserver.base}/media/night_flight.mp4`);
+    assert.equal(ok.status, 0, ok.stderr);
+    const gone = download(dataDir, `${devserver.base}/media/withdrawn.mp4`);
+    assert.equal(gone.status, 1);
+    driver = await startDriver();
+    session = await driver.launch(dataDir);
+  });
+
+  after(async () => {
+    await session?.end().catch(() => {});
+    driver?.stop();
+    devserver?.stop();
+  });
+
+  it("shows the downloaded title in the Library", async () => {
+    const list = await session.waitFor("the downloaded title", async () => {
+      const els = await session.findAll('ul[aria-label="Downloaded titles"]');
+      return els.length ? session.text(els[0]) : null;
+    });
+    assert.match(list, /night flight/);
+    assert.match(list, /Downloaded/);
+    assert.match(list, /1\.5 MB on disk/);
+    await session.screenshot(join(SHOTS, "library-with-title.png"));
+  });
+
+  it("shows the failed title in Downloads with its reason", async () => {
+    await session.click(await session.find('nav button[data-view="downloads"]'));
+    const list = await session.waitFor("the downloads list", async () => {
+      const els = await session.findAll('ul[aria-label="Downloads"]');
+      return els.length ? session.text(els[0]) : null;
+    });
+    assert.match(list, /withdrawn/);
+    assert.match(list, /Failed/);
+    assert.match(list, /does not exist on the server \(HTTP 404\)/);
+    assert.doesNotMatch(list, /night flight/);
+    await session.screenshot(join(SHOTS, "downloads-failed.png"));
+  });
+});
