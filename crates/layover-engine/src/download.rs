@@ -98,9 +98,6 @@ impl Engine {
             return Ok(title);
         }
         let now = || self.clock().now_unix_ms();
-        self.store()
-            .set_title_state(id, TitleState::Downloading, None, now())
-            .await?;
         let folder = self.titles_dir().join(&title.folder);
         if let Err(e) = tokio::fs::create_dir_all(&folder).await {
             let reason = format!("cannot create the folder {}: {e}", folder.display());
@@ -109,6 +106,22 @@ impl Engine {
                 .await?;
             return self.title(id).await;
         }
+        // One owner per download: the app and the CLI (or two CLIs) must never append to the
+        // same part file. The OS releases the lock if the owner dies, even by SIGKILL.
+        let _owner = match OwnerLock::acquire(&folder) {
+            Ok(lock) => lock,
+            Err(OwnerLockError::Busy) => return Err(Error::DownloadBusy(title.name)),
+            Err(OwnerLockError::Io(e)) => {
+                let reason = format!("cannot lock the folder {}: {e}", folder.display());
+                self.store()
+                    .set_title_state(id, TitleState::Failed, Some(&reason), now())
+                    .await?;
+                return self.title(id).await;
+            }
+        };
+        self.store()
+            .set_title_state(id, TitleState::Downloading, None, now())
+            .await?;
 
         for file in self.store().pending_files(id).await? {
             let done_before = self.store().done_bytes(id).await?;
@@ -177,6 +190,36 @@ impl Engine {
             .await?;
         tracing::info!(id, "title downloaded");
         self.title(id).await
+    }
+}
+
+/// An exclusive OS lock on `<title folder>/.owner`, held while a process downloads the title.
+struct OwnerLock(std::fs::File);
+
+enum OwnerLockError {
+    Busy,
+    Io(std::io::Error),
+}
+
+impl OwnerLock {
+    fn acquire(folder: &std::path::Path) -> Result<Self, OwnerLockError> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(folder.join(".owner"))
+            .map_err(OwnerLockError::Io)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Self(file)),
+            Err(std::fs::TryLockError::WouldBlock) => Err(OwnerLockError::Busy),
+            Err(std::fs::TryLockError::Error(e)) => Err(OwnerLockError::Io(e)),
+        }
+    }
+}
+
+impl Drop for OwnerLock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
     }
 }
 

@@ -88,6 +88,11 @@ pub enum Error {
         /// Why, and what would work.
         reason: String,
     },
+    /// Another Layover process is downloading this title right now.
+    #[error(
+        "\"{0}\" is being downloaded by another Layover process (the app or another `layover download`); let that one finish"
+    )]
+    DownloadBusy(String),
     /// No title with this id.
     #[error("there is no title {0} in the library; `layover downloads` lists them")]
     TitleNotFound(i64),
@@ -121,6 +126,7 @@ impl Error {
             Self::ReadFile { .. } => ErrorCode::InvalidInput,
             Self::UnsupportedLink { .. } => ErrorCode::InvalidInput,
             Self::TitleNotFound(_) => ErrorCode::NotFound,
+            Self::DownloadBusy(_) => ErrorCode::Busy,
             Self::Logging(_) | Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -135,6 +141,8 @@ pub enum ErrorCode {
     InvalidInput,
     /// The thing asked for does not exist.
     NotFound,
+    /// Someone else (another Layover process) is doing this right now; try again when it is done.
+    Busy,
     /// The database could not be read or written.
     Storage,
     /// The data directory is missing, unwritable or refused.

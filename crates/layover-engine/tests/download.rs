@@ -130,11 +130,13 @@ async fn missing_files_fail_and_error_pages_pause_with_a_reason() {
     let reason = page.state_reason.unwrap_or_default();
     assert!(reason.contains("HTML error page"), "{reason}");
     let folder = engine.titles_dir().join(&page.folder);
-    assert_eq!(
-        std::fs::read_dir(folder).expect("dir").count(),
-        0,
-        "nothing half-written is kept"
-    );
+    let left: Vec<_> = std::fs::read_dir(folder)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".owner")
+        .collect();
+    assert!(left.is_empty(), "nothing half-written is kept: {left:?}");
 }
 
 #[tokio::test]
@@ -158,4 +160,29 @@ async fn links_layover_cannot_download_are_refused_in_words() {
         engine.title(99).await.expect_err("none").code(),
         ErrorCode::NotFound
     );
+}
+
+#[tokio::test]
+async fn two_processes_never_download_the_same_title_at_once() {
+    let (_media, data, server, engine) = setup().await;
+    let url = format!("{}/media/seed_film.mp4", server.base_url());
+    let title = engine.add_link(&url).await.expect("added");
+    // Another process holds the title: simulated by locking its owner file as that process would.
+    let folder = engine.titles_dir().join(&title.folder);
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    let other = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(folder.join(".owner"))
+        .expect("open");
+    other.lock().expect("lock");
+    let err = engine.download(title.id, &|_| {}).await.expect_err("busy");
+    assert_eq!(err.code(), ErrorCode::Busy);
+    assert!(err.to_string().contains("another Layover process"), "{err}");
+    other.unlock().expect("unlock");
+    drop(other);
+    let done = engine.download(title.id, &|_| {}).await.expect("downloads");
+    assert_eq!(done.state, TitleState::Completed);
+    drop(data);
 }

@@ -20,7 +20,7 @@ describe("errors", () => {
   });
 
   it("has advice for every code", () => {
-    const codes: ErrorCode[] = ["invalid_input", "not_found", "storage", "data_directory", "internal"];
+    const codes: ErrorCode[] = ["invalid_input", "not_found", "busy", "storage", "data_directory", "internal"];
     const advice = codes.map(adviceFor);
     expect(new Set(advice).size).toBe(codes.length);
     for (const a of advice) expect(a.length).toBeGreaterThan(10);

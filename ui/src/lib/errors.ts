@@ -6,6 +6,7 @@ import type { ErrorCode } from "./bindings/ErrorCode";
 const CODES: readonly ErrorCode[] = [
   "invalid_input",
   "not_found",
+  "busy",
   "storage",
   "data_directory",
   "internal",
@@ -35,6 +36,8 @@ export function adviceFor(code: ErrorCode): string {
       return "Check the value and try again.";
     case "not_found":
       return "It may have been removed. Refresh and try again.";
+    case "busy":
+      return "Wait for the other Layover window or command to finish, then try again.";
     case "storage":
       return "Check that the disk has free space and the data folder is writable.";
     case "data_directory":
