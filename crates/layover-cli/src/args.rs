@@ -33,6 +33,26 @@ pub enum Command {
     /// Look into licenses
     #[command(subcommand)]
     License(LicenseCommand),
+    /// What an MP4 file is: tracks, codecs, and each protection system with its KIDs (both byte
+    /// orders), scheme, license URL and PlayReady header version. (Folders, manifests and URLs
+    /// come with the manifest parser.)
+    Inspect {
+        /// An MP4 file or init segment
+        file: PathBuf,
+        #[command(flatten)]
+        flags: JsonFlag,
+    },
+    /// Decrypt an MP4 file (fragmented or not; cenc, cbcs, cens, cbc1, PIFF) with known keys,
+    /// like Bento4's mp4decrypt
+    Decrypt {
+        /// KID:KEY in hex (repeat for several keys, e.g. audio and video)
+        #[arg(long = "key", value_name = "KID:KEY", required = true)]
+        keys: Vec<String>,
+        /// The protected file
+        input: PathBuf,
+        /// Where the clear file goes
+        output: PathBuf,
+    },
     /// Download a title by link and wait until it is complete (exit 0 only then). Running it
     /// again on the same link resumes an interrupted download
     Download {

@@ -10,6 +10,12 @@ pub async fn run(cli: Cli) -> Result<()> {
     // Reading a saved license needs no library: support staff run it on any machine.
     match cli.command {
         Command::License(cmd) => return license(cmd),
+        Command::Inspect { file, flags } => return crate::media::inspect(&file, flags.json),
+        Command::Decrypt {
+            keys,
+            input,
+            output,
+        } => return crate::media::decrypt(&input, &output, &keys),
         Command::Devserver { port, media } => return devserver(port, media).await,
         _ => {}
     }
@@ -71,6 +77,12 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             println!("{} = {}", key.as_str(), settings.get_text(key));
         }
         Command::License(cmd) => license(cmd)?,
+        Command::Inspect { file, flags } => crate::media::inspect(&file, flags.json)?,
+        Command::Decrypt {
+            keys,
+            input,
+            output,
+        } => crate::media::decrypt(&input, &output, &keys)?,
         Command::Download { url } => crate::download::run(engine, &url).await?,
         Command::Downloads(flags) => crate::download::list(engine, flags.json).await?,
         Command::Devserver { port, media } => devserver(port, media).await?,

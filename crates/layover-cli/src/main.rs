@@ -6,6 +6,7 @@ mod commands;
 mod download;
 mod format;
 mod license;
+mod media;
 
 use std::process::ExitCode;
 

@@ -80,6 +80,26 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A file that is not media Layover can read.
+    #[error("{}: {reason}", path.display())]
+    NotMedia {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, naming the box or KID.
+        reason: String,
+    },
+    /// A `KID:KEY` argument of the wrong shape.
+    #[error("`{0}` is not a key: use KID:KEY with 32 hex digits each (dashes allowed in the KID)")]
+    BadKey(String),
+    /// A file could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    WriteFile {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
     /// A link Layover cannot download.
     #[error("cannot add {url}: {reason}")]
     UnsupportedLink {
@@ -124,7 +144,10 @@ impl Error {
                 ErrorCode::NotFound
             }
             Self::ReadFile { .. } => ErrorCode::InvalidInput,
-            Self::UnsupportedLink { .. } => ErrorCode::InvalidInput,
+            Self::UnsupportedLink { .. } | Self::NotMedia { .. } | Self::BadKey(_) => {
+                ErrorCode::InvalidInput
+            }
+            Self::WriteFile { .. } => ErrorCode::Storage,
             Self::TitleNotFound(_) => ErrorCode::NotFound,
             Self::DownloadBusy(_) => ErrorCode::Busy,
             Self::Logging(_) | Self::Internal(_) => ErrorCode::Internal,

@@ -1,0 +1,105 @@
+//! `layover inspect` and `layover decrypt`.
+
+use std::path::Path;
+
+use anyhow::Result;
+use layover_engine::media::{InspectReport, KidReport, decrypt_mp4, inspect_file};
+
+use crate::download::size;
+
+pub fn inspect(file: &Path, json: bool) -> Result<()> {
+    let r = inspect_file(file)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+    } else {
+        print_report(&r);
+    }
+    Ok(())
+}
+
+pub fn decrypt(input: &Path, output: &Path, keys: &[String]) -> Result<()> {
+    let r = decrypt_mp4(input, output, keys)?;
+    println!("Wrote {} ({})", r.output.display(), size(r.bytes as i64));
+    Ok(())
+}
+
+fn kids(k: &[KidReport]) -> String {
+    if k.is_empty() {
+        return "none".into();
+    }
+    k.iter()
+        .map(|k| format!("{} (PlayReady {})", k.uuid, k.playready_base64))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn print_report(r: &InspectReport) {
+    let layout = if r.fragments > 0 {
+        format!("fragmented, {} fragments", r.fragments)
+    } else {
+        "not fragmented".into()
+    };
+    println!("{}: {}, {}", r.file, size(r.size as i64), layout);
+    println!();
+    println!("Tracks:");
+    for t in &r.tracks {
+        let mut line = format!("  #{} {} {}", t.track_id, t.kind, t.codecs.join("/"));
+        if let Some(lang) = &t.language {
+            line.push_str(&format!(", language {lang}"));
+        }
+        if let Some(d) = t.duration_secs.filter(|d| *d > 0.0) {
+            line.push_str(&format!(", {d:.1} s"));
+        }
+        match &t.scheme {
+            Some(s) => line.push_str(&format!(", encrypted ({s}), KIDs {}", kids(&t.kids))),
+            None => line.push_str(", clear"),
+        }
+        println!("{line}");
+    }
+    println!();
+    if r.protection.is_empty() {
+        println!("Protection systems: none declared in the file (keys may come from the manifest)");
+    }
+    for p in &r.protection {
+        println!("{} ({}), from {}", p.system, p.system_id, p.source);
+        println!("  KIDs: {}", kids(&p.kids));
+        if let Some(pr) = &p.playready {
+            println!("  WRMHEADER {}", pr.version);
+            let algids: Vec<&str> = pr
+                .algids
+                .iter()
+                .map(|a| a.as_deref().unwrap_or("-"))
+                .collect();
+            println!("  ALGID: {}", algids.join(", "));
+            println!(
+                "  LA_URL: {}",
+                pr.la_url
+                    .as_deref()
+                    .unwrap_or("none (the app's license profile must give one)")
+            );
+            if let Some(u) = &pr.lui_url {
+                println!("  LUI_URL: {u}");
+            }
+            if let Some(d) = &pr.ds_id {
+                println!("  DS_ID: {d}");
+            }
+            if let Some(c) = &pr.custom_attributes {
+                println!("  CUSTOMATTRIBUTES: {c}");
+            }
+        }
+        if let Some(w) = &p.widevine {
+            if let Some(s) = &w.protection_scheme {
+                println!("  scheme: {s}");
+            }
+            if let Some(pv) = &w.provider {
+                println!("  provider: {pv}");
+            }
+            if let Some(c) = &w.content_id {
+                println!("  content id: {c}");
+            }
+        }
+        if let Some(e) = &p.unreadable {
+            println!("  the header could not be read: {e}");
+        }
+    }
+}

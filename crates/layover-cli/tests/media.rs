@@ -1,0 +1,189 @@
+//! `layover inspect` and `layover decrypt` on media made by Shaka Packager
+//! (assets/media/make-fixtures.sh, run by `make test`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn fixtures() -> PathBuf {
+    let dir = std::env::var_os("LAYOVER_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("target/fixtures/media"));
+    assert!(
+        dir.join(".stamp").is_file(),
+        "fixture media missing in {}: run assets/media/make-fixtures.sh",
+        dir.display()
+    );
+    dir
+}
+
+fn key(name: &str) -> String {
+    let env = std::fs::read_to_string(repo().join("assets/media/test-keys.env")).expect("keys");
+    env.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("{name} in test-keys.env"))
+        .to_owned()
+}
+
+fn layover(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_layover"))
+        .args(args)
+        .env("LAYOVER_FORBID_DEFAULT_DATA_DIR", "1")
+        .env_remove("LAYOVER_DATA_DIR")
+        .output()
+        .expect("runs")
+}
+
+/// The per-frame hashes ffmpeg decodes a file to (the hash column of `-f framemd5`).
+fn frame_hashes(file: &Path) -> Vec<String> {
+    let ffmpeg = std::fs::read_to_string(fixtures().join("ffmpeg-path.txt")).expect("ffmpeg path");
+    let out = Command::new(ffmpeg.trim())
+        .args(["-v", "error", "-i"])
+        .arg(file)
+        .args(["-map", "0:v", "-f", "framemd5", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.rsplit(',').next())
+        .map(|h| h.trim().to_owned())
+        .collect()
+}
+
+#[test]
+fn inspect_names_every_system_kid_and_scheme() {
+    let out = layover(&[
+        "inspect",
+        "--json",
+        fixtures().join("cenc-video.mp4").to_str().expect("utf8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let video_kid = key("VIDEO_KID");
+    let uuid = format!(
+        "{}-{}-{}-{}-{}",
+        &video_kid[..8],
+        &video_kid[8..12],
+        &video_kid[12..16],
+        &video_kid[16..20],
+        &video_kid[20..]
+    );
+    assert_eq!(r["fragments"], 3);
+    assert_eq!(r["tracks"][0]["kind"], "video");
+    assert_eq!(r["tracks"][0]["codecs"][0], "avc1");
+    assert_eq!(r["tracks"][0]["scheme"], "cenc");
+    assert_eq!(r["tracks"][0]["kids"][0]["uuid"], uuid.as_str());
+    let systems: Vec<&str> = r["protection"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|p| p["system"].as_str())
+        .collect();
+    for s in ["PlayReady", "Widevine", "W3C Common"] {
+        assert!(systems.contains(&s), "{s} in {systems:?}");
+    }
+    let pr = r["protection"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|p| p["system"] == "PlayReady")
+        .expect("playready");
+    assert_eq!(pr["playready"]["version"], "4.0.0.0");
+    assert_eq!(pr["playready"]["algids"][0], "AESCTR");
+    assert_eq!(pr["kids"][0]["uuid"], uuid.as_str());
+
+    let text = layover(&[
+        "inspect",
+        fixtures().join("cbcs-video.mp4").to_str().expect("utf8"),
+    ]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("encrypted (cbcs)") && text.contains("WRMHEADER 4.3.0.0"),
+        "{text}"
+    );
+}
+
+#[test]
+fn decrypt_gives_the_clear_frames_and_a_wrong_key_names_the_kid() {
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    for scheme in ["cenc", "cbcs"] {
+        let input = fixtures().join(format!("{scheme}-video.mp4"));
+        let output = out_dir.path().join(format!("{scheme}-clear.mp4"));
+        let pair = format!("{}:{}", key("VIDEO_KID"), key("VIDEO_KEY"));
+        let out = layover(&[
+            "decrypt",
+            "--key",
+            &pair,
+            input.to_str().expect("utf8"),
+            output.to_str().expect("utf8"),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let clear = frame_hashes(&fixtures().join("clear-video.mp4"));
+        assert!(
+            clear.len() >= 100,
+            "the clear reference decodes: {} frames",
+            clear.len()
+        );
+        assert_eq!(
+            frame_hashes(&output),
+            clear,
+            "{scheme}: decrypted frames equal the clear packaging"
+        );
+    }
+
+    let input = fixtures().join("cenc-video.mp4");
+    let output = out_dir.path().join("wrong.mp4");
+    let wrong = format!("{}:{}", key("AUDIO_KID"), key("AUDIO_KEY"));
+    let out = layover(&[
+        "decrypt",
+        "--key",
+        &wrong,
+        input.to_str().expect("utf8"),
+        output.to_str().expect("utf8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no key for KID 0a1b2c3d-4e5f-4071-8293-a4b5c6d7e8f9"),
+        "{stderr}"
+    );
+    assert!(
+        !output.exists() && !out_dir.path().join("wrong.mp4.part").exists(),
+        "nothing half-written"
+    );
+
+    let out = layover(&[
+        "decrypt",
+        "--key",
+        "nonsense",
+        input.to_str().expect("utf8"),
+        output.to_str().expect("utf8"),
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("KID:KEY with 32 hex digits"));
+}
+
+#[test]
+fn inspect_refuses_what_is_not_mp4_in_words() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let page = dir.path().join("page.mp4");
+    std::fs::write(&page, "<html><body>403 Forbidden</body></html>").expect("write");
+    let out = layover(&["inspect", page.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("page.mp4") && stderr.contains("not an MP4"),
+        "{stderr}"
+    );
+}
