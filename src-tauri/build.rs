@@ -3,8 +3,10 @@
 
 /// Every command the UI may invoke. Keep in step with `src/commands.rs`.
 const COMMANDS: &[&str] = &[
+    "add_link",
     "app_info",
     "clock_status",
+    "download_title",
     "get_settings",
     "list_titles",
     "update_settings",

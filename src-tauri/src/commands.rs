@@ -1,10 +1,32 @@
 //! The commands the UI may invoke: each is one call into the engine. Register new ones here, in
 //! `build.rs` and in `capabilities/main.json`.
 
-use layover_engine::{ApiError, AppInfo, ClockStatus, Settings, SettingsPatch, Title};
+use layover_engine::{
+    ApiError, AppInfo, ClockStatus, DownloadProgress, Settings, SettingsPatch, Title,
+};
 use tauri::State;
+use tauri::ipc::Channel;
 
 use crate::state::AppState;
+
+#[tauri::command]
+pub async fn add_link(state: State<'_, AppState>, url: String) -> Result<Title, ApiError> {
+    Ok(state.engine()?.add_link(&url).await?)
+}
+
+/// Runs until the title is complete, paused or failed; progress (at most 4 a second, the
+/// engine's cadence) goes through `on_progress`.
+#[tauri::command]
+pub async fn download_title(
+    state: State<'_, AppState>,
+    id: i64,
+    on_progress: Channel<DownloadProgress>,
+) -> Result<Title, ApiError> {
+    let report = move |p: DownloadProgress| {
+        let _ = on_progress.send(p);
+    };
+    Ok(state.engine()?.download(id, &report).await?)
+}
 
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ApiError> {

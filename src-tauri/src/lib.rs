@@ -49,11 +49,26 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
         tracing::error!(code = ?e.code, message = %e.message, "library could not be opened");
     }
 
+    // Queued and interrupted downloads carry on when the app starts again; the views see their
+    // progress through the library (they re-read it while open).
+    let resume = engine.as_ref().ok().cloned();
     let result = tauri::Builder::default()
+        .setup(move |_app| {
+            if let Some(engine) = resume {
+                tauri::async_runtime::spawn(async move {
+                    if let Err(e) = engine.resume_unfinished(&|_| {}).await {
+                        tracing::error!(error = %e, "resuming downloads failed");
+                    }
+                });
+            }
+            Ok(())
+        })
         .manage(AppState::new(engine))
         .invoke_handler(tauri::generate_handler![
+            commands::add_link,
             commands::app_info,
             commands::clock_status,
+            commands::download_title,
             commands::get_settings,
             commands::list_titles,
             commands::update_settings,

@@ -44,6 +44,7 @@ describe("the library in the window", () => {
   before(async () => {
     const media = mkdtempSync(join(tmpdir(), "layover-media-"));
     writeFileSync(join(media, "night_flight.mp4"), mp4(1_500_000));
+    writeFileSync(join(media, "harbour_lights.mp4"), mp4(2_500_000));
     devserver = await startDevserver(media);
     const ok = download(dataDir, `${devserver.base}/media/night_flight.mp4`);
     assert.equal(ok.status, 0, ok.stderr);
@@ -81,5 +82,28 @@ describe("the library in the window", () => {
     assert.match(list, /does not exist on the server \(HTTP 404\)/);
     assert.doesNotMatch(list, /night flight/);
     await session.screenshot(join(SHOTS, "downloads-failed.png"));
+  });
+
+  it("adds a title by link in the window and downloads it", async () => {
+    await session.click(await session.find('nav button[data-view="library"]'));
+    await session.click(await session.find(".add > button"));
+    await session.type(await session.find("#add-link-url"), `${devserver.base}/media/harbour_lights.mp4`);
+    await session.screenshot(join(SHOTS, "library-add-by-link.png"));
+    await session.click(await session.find('form[aria-label="Add a title by link"] button[type="submit"]'));
+    await session.waitFor("the Downloads view", async () =>
+      (await session.execute("return document.querySelector('main').dataset.view", [])) === "downloads");
+    await session.click(await session.find('nav button[data-view="library"]'));
+    const list = await session.waitFor(
+      "the new title in the Library",
+      async () => {
+        const text = await session.text(await session.find('ul[aria-label="Downloaded titles"]'));
+        return /harbour lights/.test(text) ? text : null;
+      },
+      20_000,
+    );
+    assert.match(list, /2\.5 MB on disk/);
+    const cli = spawnSync(CLI, ["--data-dir", dataDir, "downloads", "--json"], { encoding: "utf8" });
+    const titles = JSON.parse(cli.stdout);
+    assert.equal(titles.find((t) => t.name === "harbour lights")?.state, "completed", "the CLI sees it too");
   });
 });

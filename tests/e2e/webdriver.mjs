@@ -60,6 +60,10 @@ export class Session {
     await request("POST", this.url(`/element/${el}/click`), {});
   }
 
+  async type(el, text) {
+    await request("POST", this.url(`/element/${el}/value`), { text });
+  }
+
   async text(el) {
     return request("GET", this.url(`/element/${el}/text`));
   }

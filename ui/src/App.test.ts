@@ -163,6 +163,34 @@ describe("App", () => {
     expect(screen.getByText(/1 is on the way/)).toBeInTheDocument();
   });
 
+  it("adds a title by link and downloads it with progress", async () => {
+    const user = userEvent.setup();
+    const backend = await renderReady();
+    await user.click(screen.getByRole("button", { name: "Add by link" }));
+    const input = screen.getByLabelText(/Link to a title/);
+    expect(input).toHaveFocus();
+    await user.type(input, "https://cdn.example/films/night_flight.mp4");
+    await user.click(screen.getByRole("button", { name: "Download" }));
+    expect(await screen.findByRole("heading", { level: 1, name: "Downloads" })).toBeInTheDocument();
+    expect(backend.calls).toEqual(expect.arrayContaining(["addLink", "downloadTitle"]));
+    await user.click(screen.getByRole("button", { name: /Library/ }));
+    const list = await screen.findByRole("list", { name: "Downloaded titles" });
+    expect(list).toHaveTextContent("night flight");
+    expect(list).toHaveTextContent("4.0 MB on disk");
+  });
+
+  it("explains a link it cannot add, inside the form", async () => {
+    const user = userEvent.setup();
+    await renderReady();
+    await user.click(screen.getByRole("button", { name: "Add by link" }));
+    await user.type(screen.getByLabelText(/Link to a title/), "https://cdn.example/films/title.mpd");
+    await user.click(screen.getByRole("button", { name: "Download" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("The link could not be added");
+    expect(alert).toHaveTextContent("single MP4 files");
+    expect(screen.getByRole("heading", { level: 1, name: "Library" })).toBeInTheDocument();
+  });
+
   it("explains itself outside the app window", () => {
     render(App, { props: { backend: null } });
     expect(screen.getByRole("alert")).toHaveTextContent("only works inside the Layover app");

@@ -85,6 +85,26 @@ impl Engine {
         self.store().titles().await
     }
 
+    /// Carries on every queued or interrupted download, one after another (run at app start).
+    /// Titles another process is downloading are left to it.
+    pub async fn resume_unfinished(
+        &self,
+        on_progress: &(dyn Fn(DownloadProgress) + Send + Sync),
+    ) -> Result<Vec<Title>> {
+        let mut done = Vec::new();
+        for t in self.titles().await? {
+            if !matches!(t.state, TitleState::Queued | TitleState::Downloading) {
+                continue;
+            }
+            match self.download(t.id, on_progress).await {
+                Ok(t) => done.push(t),
+                Err(Error::DownloadBusy(name)) => tracing::info!(name, "left to its other owner"),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(done)
+    }
+
     /// Downloads a title's remaining files and returns it in its final state: completed, or
     /// failed / paused with a reason that says what to do. Errors are only for the library
     /// itself (the database), never for the network.

@@ -186,3 +186,34 @@ async fn two_processes_never_download_the_same_title_at_once() {
     assert_eq!(done.state, TitleState::Completed);
     drop(data);
 }
+
+#[tokio::test]
+async fn queued_and_interrupted_titles_carry_on_at_start() {
+    let (_media, data, server, engine) = setup().await;
+    let url = format!("{}/media/seed_film.mp4", server.base_url());
+    let queued = engine.add_link(&url).await.expect("added");
+    // A second queued title, whose file the server no longer has.
+    let gone = engine
+        .add_link(&format!("{}/media/withdrawn.mp4", server.base_url()))
+        .await
+        .expect("added");
+    let done = engine.resume_unfinished(&|_| {}).await.expect("resumes");
+    assert_eq!(done.len(), 2);
+    assert_eq!(
+        engine.title(queued.id).await.expect("t").state,
+        TitleState::Completed
+    );
+    assert_eq!(
+        engine.title(gone.id).await.expect("t").state,
+        TitleState::Failed
+    );
+    // Nothing left to carry on.
+    assert!(
+        engine
+            .resume_unfinished(&|_| {})
+            .await
+            .expect("resumes")
+            .is_empty()
+    );
+    drop(data);
+}

@@ -3,6 +3,7 @@
 
 import type { Backend } from "./backend";
 import type { ApiError } from "./bindings/ApiError";
+import type { DownloadProgress } from "./bindings/DownloadProgress";
 import type { Title } from "./bindings/Title";
 import { toApiError } from "./errors";
 
@@ -13,6 +14,8 @@ export class TitlesStore {
   titles: Title[] = $state([]);
   loaded = $state(false);
   error: ApiError | null = $state(null);
+  /** The last download that could not start or run (e.g. another Layover process owns it). */
+  downloadError: ApiError | null = $state(null);
 
   constructor(private readonly backend: Backend) {}
 
@@ -25,6 +28,35 @@ export class TitlesStore {
     } finally {
       this.loaded = true;
     }
+  }
+
+  /** Adds or replaces a title. */
+  upsert(title: Title): void {
+    const i = this.titles.findIndex((t) => t.id === title.id);
+    if (i === -1) this.titles = [...this.titles, title];
+    else this.titles[i] = title;
+  }
+
+  /** Progress from a download channel, shown before the next refresh. */
+  applyProgress(p: DownloadProgress): void {
+    const t = this.titles.find((x) => x.id === p.title_id);
+    if (t) {
+      t.state = "downloading";
+      t.bytes_done = p.bytes_done;
+      t.bytes_total = p.bytes_total;
+    }
+  }
+
+  /** Adds a link and starts downloading it; resolves once it is added (not downloaded). */
+  async add(url: string): Promise<Title> {
+    const title = await this.backend.addLink(url);
+    this.upsert(title);
+    this.downloadError = null;
+    this.backend.downloadTitle(title.id, (p) => this.applyProgress(p)).then(
+      (t) => this.upsert(t),
+      (err: unknown) => (this.downloadError = toApiError(err)),
+    );
+    return title;
   }
 
   /** Starts refreshing; returns the function that stops it. */

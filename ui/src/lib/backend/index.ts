@@ -3,6 +3,7 @@
 // UI in a plain browser.
 
 import type { AppInfo } from "../bindings/AppInfo";
+import type { DownloadProgress } from "../bindings/DownloadProgress";
 import type { ClockStatus } from "../bindings/ClockStatus";
 import type { Settings } from "../bindings/Settings";
 import type { SettingsPatch } from "../bindings/SettingsPatch";
@@ -15,6 +16,13 @@ export interface Backend {
   clockStatus(): Promise<ClockStatus>;
   /** All settings, defaults filled in. */
   getSettings(): Promise<Settings>;
+  /** Adds a title by link (or returns the unfinished title already added from it). */
+  addLink(url: string): Promise<Title>;
+  /**
+   * Downloads a title; resolves with it completed, paused or failed (the reason says why).
+   * Progress arrives at most 4 times a second.
+   */
+  downloadTitle(id: number, onProgress: (p: DownloadProgress) => void): Promise<Title>;
   /** Every title in the library, in queue order. */
   listTitles(): Promise<Title[]>;
   /** Changes some settings and returns all of them. */

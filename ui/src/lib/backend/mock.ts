@@ -2,6 +2,7 @@
 
 import type { ApiError } from "../bindings/ApiError";
 import type { AppInfo } from "../bindings/AppInfo";
+import type { DownloadProgress } from "../bindings/DownloadProgress";
 import type { ClockStatus } from "../bindings/ClockStatus";
 import type { Settings } from "../bindings/Settings";
 import type { SettingsPatch } from "../bindings/SettingsPatch";
@@ -21,6 +22,8 @@ export const MOCK_INFO: AppInfo = {
   arch: "x86_64",
 };
 
+const MOCK_INFO_NOW = 1_800_000_000_000;
+
 export class MockBackend implements Backend {
   settings: Settings = { theme: "system" };
   clock: ClockStatus = { now_ms: 1_800_000_000_000, latest_seen_ms: 1_800_000_000_000, behind_ms: 0, rolled_back: false };
@@ -33,6 +36,45 @@ export class MockBackend implements Backend {
     this.calls.push(name);
     if (this.failWith) throw this.failWith;
     return value();
+  }
+
+  /** Size every mock download pretends to have. */
+  static readonly MOCK_SIZE = 4_000_000;
+
+  addLink(url: string): Promise<Title> {
+    return this.answer("addLink", () => {
+      if (!/^https?:\/\/.+\.(mp4|ismv)$/.test(url)) {
+        throw { code: "invalid_input", message: `cannot add ${url}: this build downloads single MP4 files` };
+      }
+      const id = this.titles.length + 1;
+      const title: Title = {
+        id,
+        name: url.replace(/.*\//, "").replace(/\.\w+$/, "").replace(/[_-]/g, " "),
+        source_url: url,
+        kind: "progressive",
+        state: "queued",
+        state_reason: null,
+        bytes_done: 0,
+        bytes_total: null,
+        folder: `${String(id).padStart(5, "0")}-mock`,
+        created_at: MOCK_INFO_NOW,
+        completed_at: null,
+      };
+      this.titles.push(title);
+      return { ...title };
+    });
+  }
+
+  downloadTitle(id: number, onProgress: (p: DownloadProgress) => void): Promise<Title> {
+    return this.answer("downloadTitle", () => {
+      const title = this.titles.find((t) => t.id === id);
+      if (!title) throw { code: "not_found", message: `there is no title ${id} in the library` };
+      const total = MockBackend.MOCK_SIZE;
+      onProgress({ title_id: id, bytes_done: total / 4, bytes_total: total });
+      onProgress({ title_id: id, bytes_done: total, bytes_total: total });
+      Object.assign(title, { state: "completed", bytes_done: total, bytes_total: total, completed_at: MOCK_INFO_NOW });
+      return { ...title };
+    });
   }
 
   appInfo(): Promise<AppInfo> {

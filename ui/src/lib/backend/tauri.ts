@@ -1,6 +1,7 @@
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 
 import type { AppInfo } from "../bindings/AppInfo";
+import type { DownloadProgress } from "../bindings/DownloadProgress";
 import type { ClockStatus } from "../bindings/ClockStatus";
 import type { Settings } from "../bindings/Settings";
 import type { SettingsPatch } from "../bindings/SettingsPatch";
@@ -18,6 +19,16 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 }
 
 export class TauriBackend implements Backend {
+  addLink(url: string): Promise<Title> {
+    return call("add_link", { url });
+  }
+
+  downloadTitle(id: number, onProgress: (p: DownloadProgress) => void): Promise<Title> {
+    const channel = new Channel<DownloadProgress>();
+    channel.onmessage = onProgress;
+    return call("download_title", { id, onProgress: channel });
+  }
+
   appInfo(): Promise<AppInfo> {
     return call("app_info");
   }
