@@ -9,6 +9,9 @@ const COMMANDS: &[&str] = &[
     "download_title",
     "get_settings",
     "list_titles",
+    "pause_title",
+    "remove_title",
+    "resume_title",
     "update_settings",
 ];
 

@@ -49,6 +49,22 @@ pub async fn list_titles(state: State<'_, AppState>) -> Result<Vec<Title>, ApiEr
 }
 
 #[tauri::command]
+pub async fn pause_title(state: State<'_, AppState>, id: i64) -> Result<Title, ApiError> {
+    Ok(state.engine()?.pause(id).await?)
+}
+
+#[tauri::command]
+pub async fn resume_title(state: State<'_, AppState>, id: i64) -> Result<Title, ApiError> {
+    Ok(state.engine()?.resume(id).await?)
+}
+
+/// Returns the bytes freed.
+#[tauri::command]
+pub async fn remove_title(state: State<'_, AppState>, id: i64) -> Result<u64, ApiError> {
+    Ok(state.engine()?.remove(id).await?)
+}
+
+#[tauri::command]
 pub async fn update_settings(
     state: State<'_, AppState>,
     patch: SettingsPatch,

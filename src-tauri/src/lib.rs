@@ -71,6 +71,9 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
             commands::download_title,
             commands::get_settings,
             commands::list_titles,
+            commands::pause_title,
+            commands::remove_title,
+            commands::resume_title,
             commands::update_settings,
         ])
         .run(tauri::generate_context!());

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 
@@ -189,6 +189,29 @@ describe("App", () => {
     expect(alert).toHaveTextContent("The link could not be added");
     expect(alert).toHaveTextContent("single MP4 files");
     expect(screen.getByRole("heading", { level: 1, name: "Library" })).toBeInTheDocument();
+  });
+
+  it("pauses, resumes and deletes titles from their rows", async () => {
+    const user = userEvent.setup();
+    const backend = new MockBackend();
+    backend.titles = [
+      title({}),
+      title({ id: 2, name: "long haul", state: "downloading", bytes_done: 500_000, bytes_total: 2_000_000 }),
+    ];
+    await renderReady(backend);
+    await user.click(screen.getByRole("button", { name: /Downloads/ }));
+    const row = () => screen.getByRole("list", { name: "Downloads" });
+    await user.click(within(row()).getByRole("button", { name: "Pause" }));
+    expect(await within(row()).findByText("paused by you")).toBeInTheDocument();
+    await user.click(within(row()).getByRole("button", { name: "Resume" }));
+    expect(backend.calls).toEqual(expect.arrayContaining(["pauseTitle", "resumeTitle", "downloadTitle"]));
+
+    await user.click(screen.getByRole("button", { name: /Library/ }));
+    const library = await screen.findByRole("list", { name: "Downloaded titles" });
+    await user.click(within(library).getAllByRole("button", { name: "Delete" })[0]!);
+    await user.click(within(library).getByRole("button", { name: "Delete and free 2.0 MB" }));
+    expect(backend.calls).toContain("removeTitle");
+    expect(backend.titles.find((t) => t.name === "seed film")).toBeUndefined();
   });
 
   it("explains itself outside the app window", () => {

@@ -61,6 +61,21 @@ pub enum Command {
     },
     /// List the titles in the library and their download state
     Downloads(JsonFlag),
+    /// Pause a queued or downloading title (also one the app or another command is downloading)
+    Pause {
+        /// The title's number (from `layover downloads`) or a unique part of its name
+        title: String,
+    },
+    /// Resume a paused or failed title and download it in the foreground
+    Resume {
+        /// The title's number or a unique part of its name
+        title: String,
+    },
+    /// Delete a title and its files (stopping its download if one is running)
+    Remove {
+        /// The title's number or a unique part of its name
+        title: String,
+    },
     /// Serve a folder of media on loopback with faults on demand (the development origin)
     Devserver {
         /// Port to listen on (0 picks a free one)

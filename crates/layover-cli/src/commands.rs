@@ -85,6 +85,29 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
         } => crate::media::decrypt(&input, &output, &keys)?,
         Command::Download { url } => crate::download::run(engine, &url).await?,
         Command::Downloads(flags) => crate::download::list(engine, flags.json).await?,
+        Command::Pause { title } => {
+            let t = engine.find_title(&title).await?;
+            let t = engine.pause(t.id).await?;
+            println!(
+                "Paused \"{}\" at {}",
+                t.name,
+                crate::download::size(t.bytes_done)
+            );
+        }
+        Command::Resume { title } => {
+            let t = engine.find_title(&title).await?;
+            let t = engine.resume(t.id).await?;
+            crate::download::run_title(engine, t).await?;
+        }
+        Command::Remove { title } => {
+            let t = engine.find_title(&title).await?;
+            let freed = engine.remove(t.id).await?;
+            println!(
+                "Removed \"{}\", freeing {}",
+                t.name,
+                crate::download::size(freed as i64)
+            );
+        }
         Command::Devserver { port, media } => devserver(port, media).await?,
     }
     Ok(())

@@ -12,6 +12,11 @@ use crate::format::duration;
 /// Adds the link (or finds its unfinished title) and downloads it in the foreground.
 pub async fn run(engine: &Engine, url: &str) -> Result<()> {
     let title = engine.add_link(url).await?;
+    run_title(engine, title).await
+}
+
+/// Downloads a title in the foreground; Ok only when it completes.
+pub async fn run_title(engine: &Engine, title: Title) -> Result<()> {
     if title.bytes_done > 0 && title.state != TitleState::Completed {
         eprintln!(
             "Resuming \"{}\" from {}",

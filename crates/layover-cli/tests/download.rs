@@ -132,3 +132,83 @@ fn a_failed_download_exits_non_zero_with_the_reason() {
     let text = String::from_utf8_lossy(&list.stdout);
     assert!(text.contains("failed") && text.contains("gone"), "{text}");
 }
+
+#[test]
+fn pause_resume_and_remove_from_the_command_line() {
+    let media = tempfile::tempdir().expect("tempdir");
+    std::fs::write(media.path().join("long_haul.mp4"), mp4()).expect("write");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let server = rt
+        .block_on(DevServer::start(Config::loopback(media.path())))
+        .expect("server");
+    server.faults().push(FaultPlan {
+        fault: Fault::Slow {
+            bytes_per_sec: 300_000,
+        },
+        times: 1,
+        path_prefix: "/media/".into(),
+    });
+    let url = format!("{}/media/long_haul.mp4", server.base_url());
+    let data = tempfile::tempdir().expect("tempdir");
+
+    // One process downloads; another pauses it by name.
+    let first = layover(data.path())
+        .args(["download", &url])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while part_file(data.path())
+        .and_then(|p| std::fs::metadata(p).ok())
+        .is_none_or(|m| m.len() < 200_000)
+    {
+        assert!(Instant::now() < deadline, "the download never got going");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pause = layover(data.path())
+        .args(["pause", "long"])
+        .output()
+        .expect("runs");
+    assert!(
+        pause.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pause.stderr)
+    );
+    assert!(String::from_utf8_lossy(&pause.stdout).contains("Paused \"long haul\""));
+    let out = first.wait_with_output().expect("the downloader stops");
+    assert_eq!(out.status.code(), Some(1), "not complete, so not 0");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("paused by you"));
+
+    let resume = layover(data.path())
+        .args(["resume", "1"])
+        .output()
+        .expect("runs");
+    assert!(
+        resume.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resume.stderr)
+    );
+    assert!(String::from_utf8_lossy(&resume.stdout).contains("Completed \"long haul\""));
+
+    let remove = layover(data.path())
+        .args(["remove", "long haul"])
+        .output()
+        .expect("runs");
+    assert!(
+        remove.status.success(),
+        "{}",
+        String::from_utf8_lossy(&remove.stderr)
+    );
+    assert!(String::from_utf8_lossy(&remove.stdout).contains("freeing 2.0 MB"));
+    let list = layover(data.path())
+        .args(["downloads"])
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&list.stdout).contains("No titles yet"));
+    let missing = layover(data.path())
+        .args(["pause", "nothing"])
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no title matches `nothing`"));
+}

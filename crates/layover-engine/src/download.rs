@@ -178,6 +178,15 @@ impl Engine {
                 tokio::select! {
                     r = &mut fetch => break r,
                     _ = tick.tick() => {
+                        // Paused or removed meanwhile (by the UI, or another process): stop,
+                        // keeping the part file for a later resume.
+                        if matches!(self.store().title_state(id).await?, Some(TitleState::Paused | TitleState::Removing) | None) {
+                            tracing::info!(id, "stopping: paused or removed");
+                            return match self.store().title(id).await? {
+                                Some(t) => Ok(t),
+                                None => Err(Error::TitleNotFound(id)),
+                            };
+                        }
                         let (done, total) = *latest.lock().unwrap_or_else(|p| p.into_inner());
                         let p = progress(id, done_before, done, total);
                         on_progress(p);

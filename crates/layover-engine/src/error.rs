@@ -113,6 +113,27 @@ pub enum Error {
         "\"{0}\" is being downloaded by another Layover process (the app or another `layover download`); let that one finish"
     )]
     DownloadBusy(String),
+    /// No title matches what was typed.
+    #[error("no title matches `{0}`; `layover downloads` lists them")]
+    NoSuchTitle(String),
+    /// Several titles match what was typed.
+    #[error("`{query}` matches several titles: {}; use the number", candidates.join(", "))]
+    AmbiguousTitle {
+        /// What was typed.
+        query: String,
+        /// `name (id)` of each match.
+        candidates: Vec<String>,
+    },
+    /// The title is not in a state that allows this.
+    #[error("\"{title}\" is {} and cannot be {wanted}", state.as_str())]
+    WrongState {
+        /// The title.
+        title: String,
+        /// Its state.
+        state: crate::library::TitleState,
+        /// What was asked ("paused", "resumed").
+        wanted: &'static str,
+    },
     /// No title with this id.
     #[error("there is no title {0} in the library; `layover downloads` lists them")]
     TitleNotFound(i64),
@@ -148,7 +169,8 @@ impl Error {
                 ErrorCode::InvalidInput
             }
             Self::WriteFile { .. } => ErrorCode::Storage,
-            Self::TitleNotFound(_) => ErrorCode::NotFound,
+            Self::TitleNotFound(_) | Self::NoSuchTitle(_) => ErrorCode::NotFound,
+            Self::AmbiguousTitle { .. } | Self::WrongState { .. } => ErrorCode::InvalidInput,
             Self::DownloadBusy(_) => ErrorCode::Busy,
             Self::Logging(_) | Self::Internal(_) => ErrorCode::Internal,
         }

@@ -217,3 +217,103 @@ async fn queued_and_interrupted_titles_carry_on_at_start() {
     );
     drop(data);
 }
+
+async fn wait_for_bytes(engine: &Engine, id: i64) {
+    for _ in 0..400 {
+        if engine.title(id).await.expect("t").bytes_done > 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the download never started");
+}
+
+#[tokio::test]
+async fn pause_stops_a_running_download_and_resume_finishes_it_identical() {
+    let (_media, _data, server, engine) = setup().await;
+    server.faults().push(FaultPlan {
+        fault: Fault::Slow {
+            bytes_per_sec: 300_000,
+        },
+        times: 1,
+        path_prefix: "/media/".into(),
+    });
+    let url = format!("{}/media/seed_film.mp4", server.base_url());
+    let title = engine.add_link(&url).await.expect("added");
+    let running = {
+        let engine = engine.clone();
+        tokio::spawn(async move { engine.download(title.id, &|_| {}).await })
+    };
+    wait_for_bytes(&engine, title.id).await;
+    // By name, as a person types it (the pause goes through the database, as from the CLI).
+    let found = engine.find_title("SEED").await.expect("found");
+    let paused = engine.pause(found.id).await.expect("paused");
+    assert_eq!(paused.state, TitleState::Paused);
+    let stopped = running.await.expect("joined").expect("downloads");
+    assert_eq!(stopped.state, TitleState::Paused);
+    assert_eq!(stopped.state_reason.as_deref(), Some("paused by you"));
+    assert!(
+        stopped.bytes_done < mp4().len() as i64,
+        "it stopped part-way"
+    );
+
+    assert_eq!(
+        engine.resume(title.id).await.expect("resumed").state,
+        TitleState::Queued
+    );
+    let done = engine.download(title.id, &|_| {}).await.expect("downloads");
+    assert_eq!(done.state, TitleState::Completed);
+    let file = engine.titles_dir().join(&done.folder).join("seed_film.mp4");
+    assert_eq!(std::fs::read(file).expect("read"), mp4());
+    let err = engine.pause(title.id).await.expect_err("complete");
+    assert!(
+        err.to_string()
+            .contains("is completed and cannot be paused"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn remove_stops_a_running_download_and_frees_its_space() {
+    let (_media, _data, server, engine) = setup().await;
+    let url = format!("{}/media/seed_film.mp4", server.base_url());
+    let done = engine.add_link(&url).await.expect("added");
+    let done = engine.download(done.id, &|_| {}).await.expect("downloads");
+    assert_eq!(
+        engine.remove(done.id).await.expect("removed"),
+        mp4().len() as u64
+    );
+    assert!(!engine.titles_dir().join(&done.folder).exists());
+
+    server.faults().push(FaultPlan {
+        fault: Fault::Slow {
+            bytes_per_sec: 300_000,
+        },
+        times: 1,
+        path_prefix: "/media/".into(),
+    });
+    let title = engine.add_link(&url).await.expect("added");
+    let running = {
+        let engine = engine.clone();
+        tokio::spawn(async move { engine.download(title.id, &|_| {}).await })
+    };
+    wait_for_bytes(&engine, title.id).await;
+    let freed = engine.remove(title.id).await.expect("removed");
+    assert!(
+        freed > 0 && freed < mp4().len() as u64,
+        "the partial file was freed: {freed}"
+    );
+    // The download stopped: it saw the removal (or found the title already gone).
+    match running.await.expect("joined") {
+        Ok(t) => assert_eq!(t.state, TitleState::Removing),
+        Err(e) => assert_eq!(e.code(), ErrorCode::NotFound),
+    }
+    assert!(!engine.titles_dir().join(&title.folder).exists());
+    assert!(engine.titles().await.expect("list").is_empty());
+    assert!(
+        engine
+            .find_title("seed")
+            .await
+            .is_err_and(|e| e.code() == ErrorCode::NotFound)
+    );
+}

@@ -51,12 +51,43 @@ export class TitlesStore {
   async add(url: string): Promise<Title> {
     const title = await this.backend.addLink(url);
     this.upsert(title);
+    this.start(title.id);
+    return title;
+  }
+
+  /** Starts (or continues) a title's download in the background. */
+  start(id: number): void {
     this.downloadError = null;
-    this.backend.downloadTitle(title.id, (p) => this.applyProgress(p)).then(
+    this.backend.downloadTitle(id, (p) => this.applyProgress(p)).then(
       (t) => this.upsert(t),
       (err: unknown) => (this.downloadError = toApiError(err)),
     );
-    return title;
+  }
+
+  /** Runs an action on a title, reporting a failure in `downloadError`. */
+  private async act(action: () => Promise<unknown>): Promise<void> {
+    try {
+      await action();
+      this.downloadError = null;
+    } catch (err) {
+      this.downloadError = toApiError(err);
+    }
+    await this.refresh();
+  }
+
+  pause(id: number): Promise<void> {
+    return this.act(() => this.backend.pauseTitle(id));
+  }
+
+  resume(id: number): Promise<void> {
+    return this.act(async () => {
+      this.upsert(await this.backend.resumeTitle(id));
+      this.start(id);
+    });
+  }
+
+  remove(id: number): Promise<void> {
+    return this.act(() => this.backend.removeTitle(id));
   }
 
   /** Starts refreshing; returns the function that stops it. */

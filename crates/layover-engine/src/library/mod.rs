@@ -1,5 +1,6 @@
 //! Titles in the library and their download state, as the UI and the CLI see them.
 
+mod control;
 mod mp4_check;
 
 pub use mp4_check::check_top_level_boxes;

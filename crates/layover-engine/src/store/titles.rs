@@ -176,6 +176,27 @@ impl Store {
         Ok(())
     }
 
+    /// Only the state (cheap; polled while downloading to notice a pause or removal from
+    /// another process).
+    pub async fn title_state(&self, id: i64) -> Result<Option<TitleState>> {
+        let s: Option<String> = sqlx::query_scalar("SELECT state FROM titles WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(Error::db("reading the library"))?;
+        Ok(s.as_deref().and_then(TitleState::parse))
+    }
+
+    /// Deletes a title and its file rows.
+    pub async fn delete_title(&self, id: i64) -> Result<()> {
+        sqlx::query("DELETE FROM titles WHERE id = ?1")
+            .bind(id)
+            .execute(self.pool())
+            .await
+            .map_err(Error::db("removing a title"))?;
+        Ok(())
+    }
+
     /// Records progress.
     pub async fn set_title_bytes(
         &self,

@@ -23,6 +23,12 @@ export interface Backend {
    * Progress arrives at most 4 times a second.
    */
   downloadTitle(id: number, onProgress: (p: DownloadProgress) => void): Promise<Title>;
+  /** Pauses a queued or downloading title (its download stops within a quarter second). */
+  pauseTitle(id: number): Promise<Title>;
+  /** Queues a paused or failed title again (then call downloadTitle). */
+  resumeTitle(id: number): Promise<Title>;
+  /** Deletes a title and its files; resolves with the bytes freed. */
+  removeTitle(id: number): Promise<number>;
   /** Every title in the library, in queue order. */
   listTitles(): Promise<Title[]>;
   /** Changes some settings and returns all of them. */

@@ -77,6 +77,30 @@ export class MockBackend implements Backend {
     });
   }
 
+  private setState(id: number, state: Title["state"], reason: string | null): Title {
+    const t = this.titles.find((x) => x.id === id);
+    if (!t) throw { code: "not_found", message: `there is no title ${id} in the library` };
+    Object.assign(t, { state, state_reason: reason });
+    return { ...t };
+  }
+
+  pauseTitle(id: number): Promise<Title> {
+    return this.answer("pauseTitle", () => this.setState(id, "paused", "paused by you"));
+  }
+
+  resumeTitle(id: number): Promise<Title> {
+    return this.answer("resumeTitle", () => this.setState(id, "queued", null));
+  }
+
+  removeTitle(id: number): Promise<number> {
+    return this.answer("removeTitle", () => {
+      const t = this.titles.find((x) => x.id === id);
+      if (!t) throw { code: "not_found", message: `there is no title ${id} in the library` };
+      this.titles = this.titles.filter((x) => x.id !== id);
+      return t.bytes_done;
+    });
+  }
+
   appInfo(): Promise<AppInfo> {
     return this.answer("appInfo", () => ({ ...MOCK_INFO }));
   }

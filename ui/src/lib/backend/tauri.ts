@@ -29,6 +29,18 @@ export class TauriBackend implements Backend {
     return call("download_title", { id, onProgress: channel });
   }
 
+  pauseTitle(id: number): Promise<Title> {
+    return call("pause_title", { id });
+  }
+
+  resumeTitle(id: number): Promise<Title> {
+    return call("resume_title", { id });
+  }
+
+  removeTitle(id: number): Promise<number> {
+    return call("remove_title", { id });
+  }
+
   appInfo(): Promise<AppInfo> {
     return call("app_info");
   }
