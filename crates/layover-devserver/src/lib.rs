@@ -23,6 +23,7 @@
 
 pub mod faults;
 pub mod files;
+pub mod stub;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

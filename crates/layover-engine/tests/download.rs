@@ -23,16 +23,7 @@ impl Sleep for NoWait {
 
 /// An MP4-shaped file: ftyp, then a 2 MB mdat.
 fn mp4() -> Vec<u8> {
-    let mut v = Vec::new();
-    v.extend_from_slice(&16u32.to_be_bytes());
-    v.extend_from_slice(b"ftypisom\0\0\0\x01");
-    let body: Vec<u8> = (0..2_000_000u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
-        .collect();
-    v.extend_from_slice(&(body.len() as u32 + 8).to_be_bytes());
-    v.extend_from_slice(b"mdat");
-    v.extend_from_slice(&body);
-    v
+    layover_devserver::stub::stub_mp4(2_000_000)
 }
 
 async fn setup() -> (tempfile::TempDir, tempfile::TempDir, DevServer, Engine) {
