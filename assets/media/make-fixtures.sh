@@ -51,14 +51,15 @@ cd "$OUT"
 keys="label=VIDEO:key_id=$VIDEO_KID:key=$VIDEO_KEY,label=AUDIO:key_id=$AUDIO_KID:key=$AUDIO_KEY"
 
 # package NAME [packager flags...]: one fragmented MP4 per track, NAME-video.mp4 and
-# NAME-audio.mp4, 2 s fragments, on-demand profile (sidx + moof/mdat in one file).
+# NAME-audio.mp4, 2 s fragments, on-demand profile (sidx + moof/mdat in one file), and the
+# DASH manifest NAME.mpd (SegmentBase) that `layover inspect` reads.
 package() {
   local name="$1"
   shift
   "$PACKAGER" \
     "in=source.mp4,stream=video,output=$name-video.mp4,drm_label=VIDEO" \
     "in=source.mp4,stream=audio,output=$name-audio.mp4,drm_label=AUDIO" \
-    --segment_duration 2 --fragment_duration 2 \
+    --segment_duration 2 --fragment_duration 2 --mpd_output "$name.mpd" \
     "$@" > "$name.log" 2>&1 || { cat "$name.log"; exit 1; }
 }
 

@@ -33,12 +33,12 @@ pub enum Command {
     /// Look into licenses
     #[command(subcommand)]
     License(LicenseCommand),
-    /// What an MP4 file is: tracks, codecs, and each protection system with its KIDs (both byte
-    /// orders), scheme, license URL and PlayReady header version. (Folders, manifests and URLs
-    /// come with the manifest parser.)
+    /// What a title is: tracks, codecs, bitrates, duration, segment counts, and each protection
+    /// system with its KIDs (both byte orders), scheme, license URL and PlayReady header version
     Inspect {
-        /// An MP4 file or init segment
-        file: PathBuf,
+        /// An MP4 file or init segment, a DASH/Smooth/HLS manifest, a folder holding one, or a
+        /// manifest URL
+        file: String,
         #[command(flatten)]
         flags: JsonFlag,
     },

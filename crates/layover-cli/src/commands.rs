@@ -10,7 +10,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     // Reading a saved license needs no library: support staff run it on any machine.
     match cli.command {
         Command::License(cmd) => return license(cmd),
-        Command::Inspect { file, flags } => return crate::media::inspect(&file, flags.json),
+        Command::Inspect { file, flags } => return crate::media::inspect(&file, flags.json).await,
         Command::Decrypt {
             keys,
             input,
@@ -77,7 +77,7 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             println!("{} = {}", key.as_str(), settings.get_text(key));
         }
         Command::License(cmd) => license(cmd)?,
-        Command::Inspect { file, flags } => crate::media::inspect(&file, flags.json)?,
+        Command::Inspect { file, flags } => crate::media::inspect(&file, flags.json).await?,
         Command::Decrypt {
             keys,
             input,

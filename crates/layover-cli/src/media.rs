@@ -3,12 +3,22 @@
 use std::path::Path;
 
 use anyhow::Result;
+use layover_engine::manifest::{self, ManifestReport};
 use layover_engine::media::{InspectReport, KidReport, decrypt_mp4, inspect_file};
 
 use crate::download::size;
 
-pub fn inspect(file: &Path, json: bool) -> Result<()> {
-    let r = inspect_file(file)?;
+pub async fn inspect(target: &str, json: bool) -> Result<()> {
+    if manifest::looks_like_manifest(target) {
+        let r = manifest::inspect(target).await?;
+        if json {
+            println!("{}", serde_json::to_string_pretty(&r)?);
+        } else {
+            print_manifest(&r);
+        }
+        return Ok(());
+    }
+    let r = inspect_file(Path::new(target))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&r)?);
     } else {
@@ -100,6 +110,72 @@ fn print_report(r: &InspectReport) {
         }
         if let Some(e) = &p.unreadable {
             println!("  the header could not be read: {e}");
+        }
+    }
+}
+
+fn print_manifest(r: &ManifestReport) {
+    let duration = r
+        .duration_secs
+        .map_or_else(|| "unknown duration".to_owned(), |d| format!("{d:.1} s"));
+    println!(
+        "{}: {:?} manifest, {duration}, {} period(s), {} tracks",
+        r.source,
+        r.kind,
+        r.periods,
+        r.tracks.len()
+    );
+    for t in &r.tracks {
+        let mut line = format!("  {:?} {}", t.kind, t.id).to_lowercase();
+        if let Some(c) = &t.codec {
+            line.push_str(&format!(" {c}"));
+        }
+        if let Some(b) = t.bitrate {
+            line.push_str(&format!(", {} kbit/s", b / 1000));
+        }
+        if let (Some(w), Some(h)) = (t.width, t.height) {
+            line.push_str(&format!(", {w}x{h}"));
+        }
+        if let Some(f) = t.frame_rate {
+            line.push_str(&format!(" @ {f:.3} fps"));
+        }
+        if let Some(l) = &t.language {
+            line.push_str(&format!(", language {l}"));
+        }
+        if !t.roles.is_empty() {
+            line.push_str(&format!(", roles {}", t.roles.join("/")));
+        }
+        if t.segments > 0 {
+            line.push_str(&format!(
+                ", {} segments ({:.1} s)",
+                t.segments, t.segments_duration_secs
+            ));
+        }
+        println!("{line}");
+        if let Some(n) = &t.note {
+            println!("    note: {n}");
+        }
+        for p in &t.protection {
+            let mut l = format!("    {:?}", p.system);
+            if let Some(s) = &p.scheme {
+                l.push_str(&format!(" {s}"));
+            }
+            if let Some(k) = &p.default_kid {
+                l.push_str(&format!(
+                    ", KID {} (PlayReady {})",
+                    k.uuid, k.playready_base64
+                ));
+            }
+            if let Some(v) = &p.playready_version {
+                l.push_str(&format!(", WRMHEADER {v}"));
+            }
+            if let Some(u) = &p.la_url {
+                l.push_str(&format!(", LA_URL {u}"));
+            }
+            if !p.playable_on_desktop {
+                l.push_str(" (cannot play on this desktop)");
+            }
+            println!("{l}");
         }
     }
 }

@@ -187,3 +187,71 @@ fn inspect_refuses_what_is_not_mp4_in_words() {
         "{stderr}"
     );
 }
+
+fn inspect_json(target: &str) -> serde_json::Value {
+    let out = layover(&["inspect", "--json", target]);
+    assert!(
+        out.status.success(),
+        "{target}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+fn assert_cenc_dash(r: &serde_json::Value) {
+    assert_eq!(r["kind"], "dash");
+    let tracks = r["tracks"].as_array().expect("tracks");
+    assert_eq!(tracks.len(), 2);
+    for t in tracks {
+        // SegmentBase: the segment list came from the sidx inside the media file.
+        assert_eq!(t["segments"], 3, "{t}");
+        let secs = t["segments_duration_secs"].as_f64().unwrap_or(0.0);
+        assert!((secs - 6.0).abs() < 0.1, "{secs}");
+    }
+    let video = tracks.iter().find(|t| t["kind"] == "video").expect("video");
+    assert_eq!(video["width"], 320);
+    let pr = video["protection"]
+        .as_array()
+        .expect("p")
+        .iter()
+        .find(|p| p["system"] == "playready")
+        .expect("pr");
+    assert_eq!(pr["scheme"], "cenc");
+    assert_eq!(pr["playready_version"], "4.0.0.0");
+    assert_eq!(
+        pr["default_kid"]["uuid"],
+        "0a1b2c3d-4e5f-4071-8293-a4b5c6d7e8f9"
+    );
+}
+
+#[test]
+fn inspect_reads_a_dash_manifest_from_a_file_a_folder_and_a_url() {
+    let mpd = fixtures().join("cenc.mpd");
+    assert_cenc_dash(&inspect_json(mpd.to_str().expect("utf8")));
+
+    // A folder as a packager leaves it: the manifest and its media.
+    let folder = tempfile::tempdir().expect("tempdir");
+    for f in ["cenc.mpd", "cenc-video.mp4", "cenc-audio.mp4"] {
+        std::fs::copy(fixtures().join(f), folder.path().join(f)).expect("copy");
+    }
+    assert_cenc_dash(&inspect_json(folder.path().to_str().expect("utf8")));
+
+    // Over HTTP from the development origin (the sidx comes by a Range request).
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let server = rt
+        .block_on(layover_devserver::DevServer::start(
+            layover_devserver::Config::loopback(folder.path()),
+        ))
+        .expect("server");
+    let url = format!("{}/media/cenc.mpd", server.base_url());
+    let r = inspect_json(&url);
+    assert_cenc_dash(&r);
+    assert_eq!(r["source"], url.as_str());
+
+    let many = layover(&["inspect", fixtures().to_str().expect("utf8")]);
+    assert!(
+        String::from_utf8_lossy(&many.stderr).contains("several manifests"),
+        "{}",
+        String::from_utf8_lossy(&many.stderr)
+    );
+}

@@ -22,6 +22,7 @@ pub mod info;
 pub mod library;
 pub mod licenses;
 pub mod logging;
+pub mod manifest;
 pub mod media;
 pub mod net;
 pub mod paths;
