@@ -74,6 +74,15 @@ package cbc1 "${encrypt[@]}" --protection_scheme cbc1 --clear_lead 0
 package cenc-clearlead "${encrypt[@]}" --protection_scheme cenc --clear_lead 2
 package cbcs-clearlead "${encrypt[@]}" --protection_scheme cbcs --clear_lead 2 --iv "$CBCS_IV"
 
+# The same cenc title as a DASH SegmentTemplate/SegmentTimeline (one file per segment), the
+# layout most providers serve, for download tests.
+mkdir -p tpl
+"$PACKAGER" \
+  "in=source.mp4,stream=video,init_segment=tpl/video/init.mp4,segment_template=tpl/video/\$Number\$.m4s,drm_label=VIDEO" \
+  "in=source.mp4,stream=audio,init_segment=tpl/audio/init.mp4,segment_template=tpl/audio/\$Number\$.m4s,drm_label=AUDIO" \
+  --segment_duration 2 --fragment_duration 2 --generate_static_live_mpd --mpd_output tpl/cenc.mpd \
+  "${encrypt[@]}" --protection_scheme cenc --clear_lead 0 > tpl.log 2>&1 || { cat tpl.log; exit 1; }
+
 # ffmpeg's own CENC writer (AES-CTR, one key for every track): non-fragmented, and fragmented.
 "$FFMPEG" -v error -y -i source.mp4 -c copy \
   -encryption_scheme cenc-aes-ctr -encryption_key "$FFMPEG_KEY" -encryption_kid "$FFMPEG_KID" \

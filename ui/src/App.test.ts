@@ -183,11 +183,11 @@ describe("App", () => {
     const user = userEvent.setup();
     await renderReady();
     await user.click(screen.getByRole("button", { name: "Add by link" }));
-    await user.type(screen.getByLabelText(/Link to a title/), "https://cdn.example/films/title.mpd");
+    await user.type(screen.getByLabelText(/Link to a title/), "https://cdn.example/films/page.html");
     await user.click(screen.getByRole("button", { name: "Download" }));
     const alert = await screen.findByRole("alert");
     expect(alert).toHaveTextContent("The link could not be added");
-    expect(alert).toHaveTextContent("single MP4 files");
+    expect(alert).toHaveTextContent("does not end in .mp4");
     expect(screen.getByRole("heading", { level: 1, name: "Library" })).toBeInTheDocument();
   });
 

@@ -56,7 +56,8 @@ pub enum Command {
     /// Download a title by link and wait until it is complete (exit 0 only then). Running it
     /// again on the same link resumes an interrupted download
     Download {
-        /// The link: a single MP4 file for now (DASH, Smooth and HLS come with the manifest parser)
+        /// The link: a DASH manifest (.mpd), an HLS playlist (.m3u8), a Smooth manifest
+        /// (/Manifest) or a single MP4 file
         url: String,
     },
     /// List the titles in the library and their download state

@@ -1,8 +1,8 @@
 //! Downloading titles: adding a link to the library and fetching its files to disk, with every
 //! finished file recorded as it lands so an interrupted download resumes where it stopped.
 //!
-//! This first slice downloads single-file titles (an MP4, or a PIFF `.ismv` served as `.mp4`);
-//! manifests (DASH, Smooth, HLS) come with the manifest parser.
+//! A title is a single MP4 (or a PIFF `.ismv` served as `.mp4`), or a DASH / HLS / Smooth
+//! manifest whose chosen tracks' segments become the title's files (see `library::plan`).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -10,10 +10,11 @@ use std::time::Duration;
 
 use crate::Engine;
 use crate::error::{Error, Result};
+use crate::library::plan::{self, PlannedFile};
 use crate::library::{
     DownloadProgress, Title, TitleKind, TitleState, check_top_level_boxes, name_from_url,
 };
-use crate::net::{FetchError, FetchRequest, join_inside};
+use crate::net::{FetchError, FetchRequest, join_inside, sanitize_component};
 
 /// How often progress is reported and saved while a file arrives (the UI's limit is 4 a second).
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
@@ -45,31 +46,85 @@ impl Engine {
             url: url.to_owned(),
             reason: "it does not end in .mp4, .ismv, .mpd, .m3u8 or /Manifest, so Layover cannot tell what it is".into(),
         })?;
-        if kind != TitleKind::Progressive {
-            return Err(Error::UnsupportedLink {
-                url: url.to_owned(),
-                reason: format!(
-                    "{} titles cannot be downloaded yet: this build downloads single MP4 files; \
-                     manifests arrive with the manifest parser",
-                    match kind {
-                        TitleKind::Dash => "DASH",
-                        TitleKind::Smooth => "Smooth Streaming",
-                        _ => "HLS",
-                    }
-                ),
-            });
-        }
         let name = name_from_url(url);
-        let file_name = parsed
-            .path_segments()
-            .and_then(|mut s| s.next_back())
-            .unwrap_or("title.mp4");
-        let id = self
-            .store()
-            .insert_single_file_title(&name, url, kind, file_name, self.clock().now_unix_ms())
-            .await?;
+        let now = self.clock().now_unix_ms();
+        let id = if kind == TitleKind::Progressive {
+            let file_name = parsed
+                .path_segments()
+                .and_then(|mut s| s.next_back())
+                .unwrap_or("title.mp4");
+            let files = [PlannedFile {
+                rel_path: sanitize_component(file_name),
+                url: url.to_owned(),
+                range: None,
+            }];
+            self.store()
+                .insert_title(&name, url, kind, &files, None, now)
+                .await?
+        } else {
+            self.add_streaming_title(&name, url, &parsed, kind, now)
+                .await?
+        };
         tracing::info!(id, url, "title added");
         self.title(id).await
+    }
+
+    /// Reads a manifest, chooses its tracks (best video up to 1080p, best audio per language,
+    /// every text track) and queues their files; the manifest itself is kept in the title's
+    /// folder for offline playback and support.
+    async fn add_streaming_title(
+        &self,
+        name: &str,
+        url: &str,
+        parsed: &url::Url,
+        kind: TitleKind,
+        now: i64,
+    ) -> Result<i64> {
+        let (presentation, manifest) =
+            crate::manifest::load_presentation(parsed, self.fetcher().client()).await?;
+        let tracks = plan::choose_tracks(&presentation, plan::DEFAULT_MAX_HEIGHT);
+        if tracks.is_empty() {
+            return Err(Error::UnsupportedLink {
+                url: url.to_owned(),
+                reason: "the manifest lists no video, audio or text track Layover can download"
+                    .into(),
+            });
+        }
+        let fairplay_only = tracks.iter().all(|t| {
+            !t.protection.is_empty() && t.protection.iter().all(|p| !p.playable_on_desktop)
+        });
+        if fairplay_only {
+            return Err(Error::UnsupportedLink {
+                url: url.to_owned(),
+                reason: "it is protected only with FairPlay, which plays on Apple devices and not on this desktop".into(),
+            });
+        }
+        let files = plan::plan_files(&tracks);
+        let id = self
+            .store()
+            .insert_title(
+                name,
+                url,
+                kind,
+                &files,
+                plan::estimate_bytes(&tracks, presentation.duration),
+                now,
+            )
+            .await?;
+        let title = self.title(id).await?;
+        let folder = self.titles_dir().join(&title.folder);
+        let ext = match kind {
+            TitleKind::Dash => "mpd",
+            TitleKind::Hls => "m3u8",
+            _ => "ismc",
+        };
+        let write_err = |source| Error::WriteFile {
+            path: folder.clone(),
+            source,
+        };
+        std::fs::create_dir_all(&folder).map_err(write_err)?;
+        std::fs::write(folder.join(format!("manifest.{ext}")), &manifest).map_err(write_err)?;
+        Ok(id)
     }
 
     /// One title.
@@ -143,6 +198,8 @@ impl Engine {
             .set_title_state(id, TitleState::Downloading, None, now())
             .await?;
 
+        // For titles of many files, the total is the manifest-based estimate.
+        let estimate = (self.store().file_count(id).await? > 1).then_some(title.bytes_total);
         for file in self.store().pending_files(id).await? {
             let done_before = self.store().done_bytes(id).await?;
             let dest = match join_inside(&folder, &file.rel_path) {
@@ -154,6 +211,15 @@ impl Engine {
                     return self.title(id).await;
                 }
             };
+            if let Some(parent) = dest.parent()
+                && let Err(e) = tokio::fs::create_dir_all(parent).await
+            {
+                let reason = format!("cannot create the folder {}: {e}", parent.display());
+                self.store()
+                    .set_title_state(id, TitleState::Failed, Some(&reason), now())
+                    .await?;
+                return self.title(id).await;
+            }
             let latest = Arc::new(Mutex::new((0u64, None::<u64>)));
             let sink = latest.clone();
             let record = move |done: u64, total: Option<u64>| {
@@ -188,7 +254,7 @@ impl Engine {
                             };
                         }
                         let (done, total) = *latest.lock().unwrap_or_else(|p| p.into_inner());
-                        let p = progress(id, done_before, done, total);
+                        let p = progress(id, done_before, done, total, estimate);
                         on_progress(p);
                         self.store().set_title_bytes(id, p.bytes_done, p.bytes_total, now()).await?;
                     }
@@ -198,7 +264,13 @@ impl Engine {
                 Ok(fetched) => {
                     let bytes = i64::try_from(fetched.bytes).unwrap_or(i64::MAX);
                     self.store().mark_file_done(file.id, bytes, now()).await?;
-                    let p = progress(id, done_before, fetched.bytes, Some(fetched.bytes));
+                    let p = progress(
+                        id,
+                        done_before,
+                        fetched.bytes,
+                        Some(fetched.bytes),
+                        estimate,
+                    );
                     self.store()
                         .set_title_bytes(id, p.bytes_done, p.bytes_total, now())
                         .await?;
@@ -214,6 +286,11 @@ impl Engine {
                 }
             }
         }
+        // The estimate gives way to the exact size.
+        let exact = self.store().done_bytes(id).await?;
+        self.store()
+            .set_title_bytes(id, exact, Some(exact), now())
+            .await?;
         self.store()
             .set_title_state(id, TitleState::Completed, None, now())
             .await?;
@@ -252,12 +329,25 @@ impl Drop for OwnerLock {
     }
 }
 
-fn progress(title_id: i64, done_before: i64, done: u64, total: Option<u64>) -> DownloadProgress {
+/// Progress of the whole title. A single-file title's total is its file's length; a title of
+/// many files (segments) has its estimate from the manifest's bitrates, never below what is done.
+fn progress(
+    title_id: i64,
+    done_before: i64,
+    done: u64,
+    file_total: Option<u64>,
+    estimate: Option<Option<i64>>,
+) -> DownloadProgress {
     let add = |n: u64| done_before.saturating_add(i64::try_from(n).unwrap_or(i64::MAX));
+    let bytes_done = add(done);
+    let bytes_total = match estimate {
+        Some(estimate) => estimate.map(|e| e.max(bytes_done)),
+        None => file_total.map(add),
+    };
     DownloadProgress {
         title_id,
-        bytes_done: add(done),
-        bytes_total: total.map(add),
+        bytes_done,
+        bytes_total,
     }
 }
 

@@ -112,29 +112,7 @@ pub async fn inspect(target: &str) -> Result<ManifestReport> {
 /// Inspects a manifest at a path, in a folder, or at a URL.
 pub async fn inspect_manifest(target: &str, http: &reqwest::Client) -> Result<ManifestReport> {
     let url = to_url(target)?;
-    let bytes = load(&url, http).await?;
-    let text = layover_manifest::decode_text(&bytes)
-        .map_err(|e| bad(&url, e.to_string()))?
-        .into_owned();
-    let mut presentation = if text
-        .lines()
-        .any(|l| l.trim_start().starts_with("#EXT-X-STREAM-INF"))
-    {
-        let master = hls::parse_master(&text, &url).map_err(|e| bad(&url, e.to_string()))?;
-        let mut media = Vec::new();
-        for u in master.media_playlist_urls() {
-            let b = load(&u, http).await?;
-            let t = layover_manifest::decode_text(&b)
-                .map_err(|e| bad(&u, e.to_string()))?
-                .into_owned();
-            media.push((u, t));
-        }
-        let borrowed: Vec<(Url, &str)> =
-            media.iter().map(|(u, t)| (u.clone(), t.as_str())).collect();
-        hls::assemble(&master, &borrowed).map_err(|e| bad(&url, e.to_string()))?
-    } else {
-        layover_manifest::parse(text.as_bytes(), &url).map_err(|e| bad(&url, e.to_string()))?
-    };
+    let (mut presentation, _) = load_presentation(&url, http).await?;
     // SegmentBase tracks list their segments in a sidx box inside the media file; when it
     // cannot be read the track says so instead of failing the whole report.
     let mut notes = std::collections::HashMap::new();
@@ -212,6 +190,38 @@ async fn load_range(url: &Url, start: u64, end: u64, http: &reqwest::Client) -> 
         &body[..]
     };
     Ok(slice.to_vec())
+}
+
+/// Fetches (or reads) a manifest and parses it into a [`Presentation`], reading an HLS
+/// master's media playlists too. Also returns the manifest's bytes as they were.
+pub async fn load_presentation(
+    url: &Url,
+    http: &reqwest::Client,
+) -> Result<(Presentation, Vec<u8>)> {
+    let bytes = load(url, http).await?;
+    let text = layover_manifest::decode_text(&bytes)
+        .map_err(|e| bad(url, e.to_string()))?
+        .into_owned();
+    let presentation = if text
+        .lines()
+        .any(|l| l.trim_start().starts_with("#EXT-X-STREAM-INF"))
+    {
+        let master = hls::parse_master(&text, url).map_err(|e| bad(url, e.to_string()))?;
+        let mut media = Vec::new();
+        for u in master.media_playlist_urls() {
+            let b = load(&u, http).await?;
+            let t = layover_manifest::decode_text(&b)
+                .map_err(|e| bad(&u, e.to_string()))?
+                .into_owned();
+            media.push((u, t));
+        }
+        let borrowed: Vec<(Url, &str)> =
+            media.iter().map(|(u, t)| (u.clone(), t.as_str())).collect();
+        hls::assemble(&master, &borrowed).map_err(|e| bad(url, e.to_string()))?
+    } else {
+        layover_manifest::parse(text.as_bytes(), url).map_err(|e| bad(url, e.to_string()))?
+    };
+    Ok((presentation, bytes))
 }
 
 fn bad(url: &Url, reason: String) -> Error {

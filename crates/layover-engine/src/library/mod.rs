@@ -2,6 +2,7 @@
 
 mod control;
 mod mp4_check;
+pub mod plan;
 
 pub use mp4_check::check_top_level_boxes;
 
@@ -163,14 +164,15 @@ pub struct DownloadProgress {
     pub bytes_total: Option<i64>,
 }
 
-/// A display name from a link: its last path segment without the extension.
+/// A display name from a link: its last path segment without the extension (for a Smooth
+/// `.../title.ism/Manifest`, the segment before).
 pub fn name_from_url(url: &str) -> String {
     let path = url.split(['?', '#']).next().unwrap_or_default();
-    let last = path
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or_default();
+    let mut parts = path.trim_end_matches('/').rsplit('/');
+    let mut last = parts.next().unwrap_or_default();
+    if last.eq_ignore_ascii_case("manifest") {
+        last = parts.next().unwrap_or(last);
+    }
     let stem = last.rsplit_once('.').map_or(last, |(s, _)| s);
     let name = stem.replace(['_', '-', '+'], " ").trim().to_owned();
     if name.is_empty() {
@@ -216,6 +218,10 @@ mod tests {
             "big buck bunny"
         );
         assert_eq!(name_from_url("https://cdn/"), "cdn");
+        assert_eq!(
+            name_from_url("https://cdn/films/sky_road.ism/Manifest"),
+            "sky road"
+        );
         assert_eq!(name_from_url(""), "Untitled");
     }
 

@@ -177,6 +177,11 @@ impl Fetcher {
         })
     }
 
+    /// The HTTP client, for small requests (manifests) that need no retry machinery.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
     /// Fetches `req.url` into `req.dest`, resuming any `.part` file left by an earlier try.
     pub async fn fetch(&self, req: &FetchRequest<'_>) -> Result<Fetched, FetchError> {
         let part = part_path(req.dest);

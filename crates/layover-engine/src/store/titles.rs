@@ -2,6 +2,7 @@
 
 use super::Store;
 use crate::error::{Error, Result};
+use crate::library::plan::PlannedFile;
 use crate::library::{Title, TitleKind, TitleState};
 use crate::net::sanitize_component;
 
@@ -66,14 +67,16 @@ impl TitleRow {
 }
 
 impl Store {
-    /// Adds a single-file title at the end of the queue and returns its id. The folder name is
-    /// made from the id and the sanitised name, so it is unique and safe on every OS.
-    pub async fn insert_single_file_title(
+    /// Adds a title at the end of the queue with the files it is made of, and returns its id.
+    /// The folder name is made from the id and the sanitised name, so it is unique and safe on
+    /// every OS.
+    pub async fn insert_title(
         &self,
         name: &str,
         url: &str,
         kind: TitleKind,
-        file_name: &str,
+        files: &[PlannedFile],
+        bytes_estimate: Option<u64>,
         now_ms: i64,
     ) -> Result<i64> {
         let doing = "adding a title";
@@ -85,9 +88,10 @@ impl Store {
         .await
         .map_err(Error::db(doing))?;
         let folder = format!("{id:05}-{}", sanitize_component(name));
+        let estimate = bytes_estimate.and_then(|b| i64::try_from(b).ok());
         sqlx::query(
-            "INSERT INTO titles (id, name, source_url, kind, folder, state, queue_position, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7, ?7)",
+            "INSERT INTO titles (id, name, source_url, kind, folder, state, queue_position, bytes_total, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7, ?8, ?8)",
         )
         .bind(id)
         .bind(name)
@@ -95,19 +99,36 @@ impl Store {
         .bind(kind.as_str())
         .bind(&folder)
         .bind(position)
+        .bind(estimate)
         .bind(now_ms)
         .execute(&mut *tx)
         .await
         .map_err(Error::db(doing))?;
-        sqlx::query("INSERT INTO title_files (title_id, rel_path, url) VALUES (?1, ?2, ?3)")
+        for f in files {
+            let range = |v: u64| i64::try_from(v).ok();
+            sqlx::query(
+                "INSERT INTO title_files (title_id, rel_path, url, range_start, range_end) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
             .bind(id)
-            .bind(sanitize_component(file_name))
-            .bind(url)
+            .bind(&f.rel_path)
+            .bind(&f.url)
+            .bind(f.range.and_then(|(a, _)| range(a)))
+            .bind(f.range.and_then(|(_, b)| range(b)))
             .execute(&mut *tx)
             .await
             .map_err(Error::db(doing))?;
+        }
         tx.commit().await.map_err(Error::db(doing))?;
         Ok(id)
+    }
+
+    /// How many files a title is made of.
+    pub async fn file_count(&self, title_id: i64) -> Result<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM title_files WHERE title_id = ?1")
+            .bind(title_id)
+            .fetch_one(self.pool())
+            .await
+            .map_err(Error::db("reading a download's files"))
     }
 
     /// One title.

@@ -43,8 +43,8 @@ export class MockBackend implements Backend {
 
   addLink(url: string): Promise<Title> {
     return this.answer("addLink", () => {
-      if (!/^https?:\/\/.+\.(mp4|ismv)$/.test(url)) {
-        throw { code: "invalid_input", message: `cannot add ${url}: this build downloads single MP4 files` };
+      if (!/^https?:\/\/.+(\.(mp4|ismv|mpd|m3u8)|\/Manifest)$/.test(url)) {
+        throw { code: "invalid_input", message: `cannot add ${url}: it does not end in .mp4, .ismv, .mpd, .m3u8 or /Manifest` };
       }
       const id = this.titles.length + 1;
       const title: Title = {
