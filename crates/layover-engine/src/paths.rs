@@ -134,6 +134,11 @@ mod tests {
         }
     }
 
+    /// What a path given by the user becomes (on Windows `/tmp/x` gains the current drive).
+    fn abs(p: &str) -> PathBuf {
+        std::path::absolute(p).unwrap_or_else(|_| PathBuf::from(p))
+    }
+
     fn os_default() -> Option<PathBuf> {
         Some(PathBuf::from("/home/someone/.local/share/layover"))
     }
@@ -146,7 +151,7 @@ mod tests {
             os_default,
         )
         .expect("resolves");
-        assert_eq!(d.root(), Path::new("/tmp/flag"));
+        assert_eq!(d.root(), abs("/tmp/flag"));
         assert_eq!(d.source(), DataDirSource::Flag);
     }
 
@@ -156,7 +161,7 @@ mod tests {
             .expect("resolves");
         assert_eq!(
             (d.root(), d.source()),
-            (Path::new("/tmp/env"), DataDirSource::Environment)
+            (abs("/tmp/env").as_path(), DataDirSource::Environment)
         );
 
         let d = DataDir::resolve_with(Some("".into()), env_of(&[(ENV_DATA_DIR, "")]), os_default)
@@ -189,7 +194,7 @@ mod tests {
     #[test]
     fn files_live_inside_the_root() {
         let d = DataDir::at("/tmp/lay", DataDirSource::Flag);
-        assert_eq!(d.database_path(), Path::new("/tmp/lay/layover.db"));
-        assert_eq!(d.logs_dir(), Path::new("/tmp/lay/logs"));
+        assert_eq!(d.database_path(), abs("/tmp/lay").join("layover.db"));
+        assert_eq!(d.logs_dir(), abs("/tmp/lay").join("logs"));
     }
 }
