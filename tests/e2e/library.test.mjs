@@ -3,13 +3,16 @@
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
 
-import { CLI, SHOTS, startDriver, tempDataDir } from "./harness.mjs";
+import { CLI, ROOT, SHOTS, startDriver, tempDataDir } from "./harness.mjs";
+
+/** Shaka Packager's DASH SegmentTemplate packaging from assets/media/make-fixtures.sh. */
+const FIXTURES = process.env.LAYOVER_FIXTURES ?? join(ROOT, "target/fixtures/media");
 
 /** An MP4-shaped file: ftyp, then an mdat of `n` bytes. */
 function mp4(n) {
@@ -45,6 +48,7 @@ describe("the library in the window", () => {
     const media = mkdtempSync(join(tmpdir(), "layover-media-"));
     writeFileSync(join(media, "night_flight.mp4"), mp4(1_500_000));
     writeFileSync(join(media, "harbour_lights.mp4"), mp4(2_500_000));
+    cpSync(join(FIXTURES, "tpl"), join(media, "skyline"), { recursive: true });
     devserver = await startDevserver(media);
     const ok = download(dataDir, `${devserver.base}/media/night_flight.mp4`);
     assert.equal(ok.status, 0, ok.stderr);
@@ -105,5 +109,27 @@ describe("the library in the window", () => {
     const cli = spawnSync(CLI, ["--data-dir", dataDir, "downloads", "--json"], { encoding: "utf8" });
     const titles = JSON.parse(cli.stdout);
     assert.equal(titles.find((t) => t.name === "harbour lights")?.state, "completed", "the CLI sees it too");
+  });
+
+  it("adds a DASH title by link in the window and downloads all its segments", async () => {
+    await session.click(await session.find('nav button[data-view="library"]'));
+    await session.click(await session.find(".add > button"));
+    await session.type(await session.find("#add-link-url"), `${devserver.base}/media/skyline/cenc.mpd`);
+    await session.click(await session.find('form[aria-label="Add a title by link"] button[type="submit"]'));
+    await session.click(await session.find('nav button[data-view="library"]'));
+    const list = await session.waitFor(
+      "the DASH title in the Library",
+      async () => {
+        const text = await session.text(await session.find('ul[aria-label="Downloaded titles"]'));
+        return /cenc/.test(text) ? text : null;
+      },
+      20_000,
+    );
+    assert.match(list, /cenc\s+Downloaded/);
+    await session.screenshot(join(SHOTS, "library-dash-title.png"));
+    const cli = spawnSync(CLI, ["--data-dir", dataDir, "downloads", "--json"], { encoding: "utf8" });
+    const title = JSON.parse(cli.stdout).find((t) => t.name === "cenc");
+    assert.equal(title?.kind, "dash");
+    assert.equal(title?.state, "completed");
   });
 });

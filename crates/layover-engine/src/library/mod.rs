@@ -170,8 +170,19 @@ pub fn name_from_url(url: &str) -> String {
     let path = url.split(['?', '#']).next().unwrap_or_default();
     let mut parts = path.trim_end_matches('/').rsplit('/');
     let mut last = parts.next().unwrap_or_default();
-    if last.eq_ignore_ascii_case("manifest") {
-        last = parts.next().unwrap_or(last);
+    // Generic manifest names say nothing; the folder they sit in names the title.
+    const GENERIC: [&str; 8] = [
+        "manifest", "master", "index", "playlist", "main", "stream", "dash", "hls",
+    ];
+    let stem_of = |s: &str| {
+        s.rsplit_once('.')
+            .map_or(s, |(stem, _)| stem)
+            .to_ascii_lowercase()
+    };
+    if GENERIC.contains(&stem_of(last).as_str()) {
+        let parent = parts.next().unwrap_or(last);
+        // `.../title.ism/Manifest`: the folder is named after the title plus `.ism`.
+        last = if parent.is_empty() { last } else { parent };
     }
     let stem = last.rsplit_once('.').map_or(last, |(s, _)| s);
     let name = stem.replace(['_', '-', '+'], " ").trim().to_owned();
