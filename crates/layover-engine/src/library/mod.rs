@@ -233,6 +233,14 @@ mod tests {
             name_from_url("https://cdn/films/sky_road.ism/Manifest"),
             "sky road"
         );
+        assert_eq!(
+            name_from_url("https://cdn/night-train/manifest.mpd"),
+            "night train"
+        );
+        assert_eq!(
+            name_from_url("https://cdn/long_haul/master.m3u8?token=x"),
+            "long haul"
+        );
         assert_eq!(name_from_url(""), "Untitled");
     }
 
