@@ -59,6 +59,15 @@ pub enum Command {
         /// The link: a DASH manifest (.mpd), an HLS playlist (.m3u8), a Smooth manifest
         /// (/Manifest) or a single MP4 file
         url: String,
+        /// Video quality: best, worst, <HEIGHT>p (best up to that height) or <KBPS>k
+        #[arg(long, value_name = "CHOICE", default_value = "1080p")]
+        video: String,
+        /// Audio languages to keep, comma-separated (e.g. en,fr) [default: every language]
+        #[arg(long, value_name = "LANGS")]
+        audio: Option<String>,
+        /// Subtitle languages to keep, comma-separated, or `none` [default: every language]
+        #[arg(long, value_name = "LANGS")]
+        subs: Option<String>,
     },
     /// List the titles in the library and their download state
     Downloads(JsonFlag),

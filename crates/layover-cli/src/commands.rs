@@ -83,7 +83,15 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             input,
             output,
         } => crate::media::decrypt(&input, &output, &keys)?,
-        Command::Download { url } => crate::download::run(engine, &url).await?,
+        Command::Download {
+            url,
+            video,
+            audio,
+            subs,
+        } => {
+            let choice = crate::download::choice(&video, audio.as_deref(), subs.as_deref())?;
+            crate::download::run(engine, &url, &choice).await?;
+        }
         Command::Downloads(flags) => crate::download::list(engine, flags.json).await?,
         Command::Pause { title } => {
             let t = engine.find_title(&title).await?;

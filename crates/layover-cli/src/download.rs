@@ -5,13 +5,36 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
+use layover_engine::library::plan::{TrackChoice, VideoChoice};
 use layover_engine::{DownloadProgress, Engine, Title, TitleState};
 
 use crate::format::duration;
 
+/// The track choice from `--video`, `--audio` and `--subs`.
+pub fn choice(video: &str, audio: Option<&str>, subs: Option<&str>) -> Result<TrackChoice> {
+    let list = |s: &str| {
+        s.split(',')
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    Ok(TrackChoice {
+        video: VideoChoice::parse(video).map_err(anyhow::Error::msg)?,
+        audio: audio.map(list),
+        subs: subs.map(|s| {
+            if s.trim().eq_ignore_ascii_case("none") {
+                Vec::new()
+            } else {
+                list(s)
+            }
+        }),
+    })
+}
+
 /// Adds the link (or finds its unfinished title) and downloads it in the foreground.
-pub async fn run(engine: &Engine, url: &str) -> Result<()> {
-    let title = engine.add_link(url).await?;
+pub async fn run(engine: &Engine, url: &str, choice: &TrackChoice) -> Result<()> {
+    let title = engine.add_link_with(url, choice).await?;
     run_title(engine, title).await
 }
 

@@ -255,3 +255,54 @@ fn inspect_reads_a_dash_manifest_from_a_file_a_folder_and_a_url() {
         String::from_utf8_lossy(&many.stderr)
     );
 }
+
+#[test]
+fn download_a_dash_title_with_a_track_choice() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let server = rt
+        .block_on(layover_devserver::DevServer::start(
+            layover_devserver::Config::loopback(&fixtures()),
+        ))
+        .expect("server");
+    let url = format!("{}/media/tpl/cenc.mpd", server.base_url());
+    let data = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_layover"))
+            .arg("--data-dir")
+            .arg(data.path())
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+
+    let refused = run(&["download", &url, "--audio", "es"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("no audio in es"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let bad = run(&["download", &url, "--video", "huge"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("<HEIGHT>p"));
+
+    let ok = run(&["download", &url, "--video", "worst", "--subs", "none"]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&ok.stdout).contains("Completed \"cenc\""),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    let list = run(&["downloads", "--json"]);
+    let titles: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
+    assert_eq!(
+        titles.as_array().map(Vec::len),
+        Some(1),
+        "the refused links added nothing"
+    );
+    assert_eq!(titles[0]["kind"], "dash");
+    assert_eq!(titles[0]["state"], "completed");
+}

@@ -28,6 +28,11 @@ impl Engine {
     /// Adds a title by link, queued. Adding a link whose title has not finished returns that
     /// title instead of a second copy, so "add it again" resumes it.
     pub async fn add_link(&self, url: &str) -> Result<Title> {
+        self.add_link_with(url, &plan::TrackChoice::default()).await
+    }
+
+    /// [`Engine::add_link`] with a choice of quality and languages (manifests only).
+    pub async fn add_link_with(&self, url: &str, choice: &plan::TrackChoice) -> Result<Title> {
         let url = url.trim();
         let parsed = reqwest::Url::parse(url).map_err(|e| Error::UnsupportedLink {
             url: url.to_owned(),
@@ -62,7 +67,7 @@ impl Engine {
                 .insert_title(&name, url, kind, &files, None, now)
                 .await?
         } else {
-            self.add_streaming_title(&name, url, &parsed, kind, now)
+            self.add_streaming_title(&name, url, &parsed, kind, choice, now)
                 .await?
         };
         tracing::info!(id, url, "title added");
@@ -78,11 +83,17 @@ impl Engine {
         url: &str,
         parsed: &url::Url,
         kind: TitleKind,
+        choice: &plan::TrackChoice,
         now: i64,
     ) -> Result<i64> {
         let (presentation, manifest) =
             crate::manifest::load_presentation(parsed, self.fetcher().client()).await?;
-        let tracks = plan::choose_tracks(&presentation, plan::DEFAULT_MAX_HEIGHT);
+        let tracks = plan::choose_tracks(&presentation, choice).map_err(|reason| {
+            Error::UnsupportedLink {
+                url: url.to_owned(),
+                reason,
+            }
+        })?;
         if tracks.is_empty() {
             return Err(Error::UnsupportedLink {
                 url: url.to_owned(),
