@@ -205,6 +205,19 @@ impl Engine {
                 return self.title(id).await;
             }
         };
+        // Space is checked before a byte is fetched (estimate plus a margin), so a trip's
+        // downloads do not end in a half-full disk; a full disk mid-way still pauses below.
+        if let Some(total) = title.bytes_total {
+            let needed = u64::try_from(total.saturating_sub(title.bytes_done)).unwrap_or(0);
+            if let Ok(available) = fs4::available_space(&folder)
+                && let Err(reason) = check_space(needed, available)
+            {
+                self.store()
+                    .set_title_state(id, TitleState::Paused, Some(&reason), now())
+                    .await?;
+                return self.title(id).await;
+            }
+        }
         self.store()
             .set_title_state(id, TitleState::Downloading, None, now())
             .await?;
@@ -379,5 +392,37 @@ fn explain(e: &FetchError, latest: &Mutex<(u64, Option<u64>)>) -> (TitleState, S
             format!("{e}. Check the network connection and resume."),
         ),
         _ => (TitleState::Failed, e.to_string()),
+    }
+}
+
+/// Space kept free beyond a title's size: 10 % of it, at least 50 MB.
+fn margin(needed: u64) -> u64 {
+    (needed / 10).max(50_000_000)
+}
+
+/// Whether `needed` bytes fit in `available` with the margin; the reason says how much more.
+fn check_space(needed: u64, available: u64) -> std::result::Result<(), String> {
+    let want = needed.saturating_add(margin(needed));
+    if available >= want {
+        return Ok(());
+    }
+    let more_mb = (want - available).div_ceil(1_000_000);
+    Err(format!(
+        "disk full: {more_mb} MB more needed to download this title (with a safety margin); free some space and resume"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn space_needs_the_title_plus_a_margin() {
+        assert_eq!(check_space(1_000_000_000, 2_000_000_000), Ok(()));
+        assert_eq!(check_space(1_000_000_000, 1_100_000_000), Ok(()));
+        let err = check_space(1_000_000_000, 1_000_000_000).expect_err("no margin left");
+        assert!(err.starts_with("disk full: 100 MB more needed"), "{err}");
+        // Small titles still keep 50 MB free.
+        assert!(check_space(1_000, 40_000_000).is_err_and(|e| e.contains("11 MB more")));
     }
 }

@@ -315,3 +315,30 @@ async fn a_manifest_that_cannot_be_read_is_refused_in_words() {
     assert!(err.to_string().contains("HTTP 404"), "{err}");
     assert!(engine.titles().await.expect("list").is_empty());
 }
+
+#[tokio::test]
+async fn a_title_larger_than_the_free_space_pauses_before_downloading() {
+    let (media, _data, server, engine) = setup().await;
+    // A manifest whose bitrate makes the estimate far larger than any disk.
+    std::fs::write(
+        media.path().join("huge.mpd"),
+        r#"<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT4S">
+          <Period><AdaptationSet contentType="video" mimeType="video/mp4" codecs="avc1.64001f">
+            <SegmentTemplate timescale="1" duration="2" initialization="init.mp4" media="seg-$Number$.m4s"/>
+            <Representation id="v" bandwidth="4000000000000000" width="1920" height="1080"/>
+          </AdaptationSet></Period></MPD>"#,
+    )
+    .expect("write");
+    let title = engine
+        .add_link(&format!("{}/media/huge.mpd", server.base_url()))
+        .await
+        .expect("added");
+    let done = engine.download(title.id, &|_| {}).await.expect("runs");
+    assert_eq!(done.state, TitleState::Paused);
+    let reason = done.state_reason.unwrap_or_default();
+    assert!(
+        reason.starts_with("disk full:") && reason.contains("MB more needed"),
+        "{reason}"
+    );
+    assert_eq!(done.bytes_done, 0, "nothing was fetched");
+}
