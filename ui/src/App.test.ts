@@ -86,6 +86,20 @@ describe("App", () => {
     expect(backend.calls).toContain("updateSettings");
   });
 
+  it("saves the download defaults: video quality and audio languages", async () => {
+    const user = userEvent.setup();
+    const backend = await renderReady();
+    await user.click(screen.getByRole("button", { name: /Settings/ }));
+    const quality = screen.getByLabelText("Video quality for new titles");
+    expect(quality).toHaveValue("1080p");
+    await user.selectOptions(quality, "720p");
+    await waitFor(() => expect(backend.settings.video_quality).toBe("720p"));
+    const langs = screen.getByLabelText(/Audio languages/);
+    await user.type(langs, "en, fr ,");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(backend.settings.audio_languages).toEqual(["en", "fr"]));
+  });
+
   it("says why when saving fails, and keeps the old value", async () => {
     const user = userEvent.setup();
     const backend = await renderReady();

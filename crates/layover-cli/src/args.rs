@@ -60,9 +60,11 @@ pub enum Command {
         /// (/Manifest) or a single MP4 file
         url: String,
         /// Video quality: best, worst, <HEIGHT>p (best up to that height) or <KBPS>k
-        #[arg(long, value_name = "CHOICE", default_value = "1080p")]
-        video: String,
-        /// Audio languages to keep, comma-separated (e.g. en,fr) [default: every language]
+        /// [default: the video_quality setting, 1080p]
+        #[arg(long, value_name = "CHOICE")]
+        video: Option<String>,
+        /// Audio languages to keep, comma-separated (e.g. en,fr) [default: the audio_languages
+        /// setting; every language when empty]
         #[arg(long, value_name = "LANGS")]
         audio: Option<String>,
         /// Subtitle languages to keep, comma-separated, or `none` [default: every language]

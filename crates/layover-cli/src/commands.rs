@@ -89,7 +89,13 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             audio,
             subs,
         } => {
-            let choice = crate::download::choice(&video, audio.as_deref(), subs.as_deref())?;
+            let defaults = engine.default_track_choice().await?;
+            let choice = crate::download::choice(
+                defaults,
+                video.as_deref(),
+                audio.as_deref(),
+                subs.as_deref(),
+            )?;
             crate::download::run(engine, &url, &choice).await?;
         }
         Command::Downloads(flags) => crate::download::list(engine, flags.json).await?,

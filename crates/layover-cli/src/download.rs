@@ -10,8 +10,13 @@ use layover_engine::{DownloadProgress, Engine, Title, TitleState};
 
 use crate::format::duration;
 
-/// The track choice from `--video`, `--audio` and `--subs`.
-pub fn choice(video: &str, audio: Option<&str>, subs: Option<&str>) -> Result<TrackChoice> {
+/// The track choice: Settings' defaults, overridden by `--video`, `--audio` and `--subs`.
+pub fn choice(
+    defaults: TrackChoice,
+    video: Option<&str>,
+    audio: Option<&str>,
+    subs: Option<&str>,
+) -> Result<TrackChoice> {
     let list = |s: &str| {
         s.split(',')
             .map(str::trim)
@@ -20,15 +25,16 @@ pub fn choice(video: &str, audio: Option<&str>, subs: Option<&str>) -> Result<Tr
             .collect::<Vec<_>>()
     };
     Ok(TrackChoice {
-        video: VideoChoice::parse(video).map_err(anyhow::Error::msg)?,
-        audio: audio.map(list),
-        subs: subs.map(|s| {
-            if s.trim().eq_ignore_ascii_case("none") {
-                Vec::new()
-            } else {
-                list(s)
-            }
-        }),
+        video: match video {
+            Some(v) => VideoChoice::parse(v).map_err(anyhow::Error::msg)?,
+            None => defaults.video,
+        },
+        audio: audio.map(list).or(defaults.audio),
+        subs: match subs {
+            Some(s) if s.trim().eq_ignore_ascii_case("none") => Some(Vec::new()),
+            Some(s) => Some(list(s)),
+            None => defaults.subs,
+        },
     })
 }
 

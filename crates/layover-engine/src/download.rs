@@ -28,7 +28,19 @@ impl Engine {
     /// Adds a title by link, queued. Adding a link whose title has not finished returns that
     /// title instead of a second copy, so "add it again" resumes it.
     pub async fn add_link(&self, url: &str) -> Result<Title> {
-        self.add_link_with(url, &plan::TrackChoice::default()).await
+        let choice = self.default_track_choice().await?;
+        self.add_link_with(url, &choice).await
+    }
+
+    /// The track choice from Settings (video quality, audio languages).
+    pub async fn default_track_choice(&self) -> Result<plan::TrackChoice> {
+        let s = self.settings().await?;
+        Ok(plan::TrackChoice {
+            video: plan::VideoChoice::parse(&s.video_quality)
+                .unwrap_or(plan::VideoChoice::MaxHeight(plan::DEFAULT_MAX_HEIGHT)),
+            audio: (!s.audio_languages.is_empty()).then_some(s.audio_languages),
+            subs: None,
+        })
     }
 
     /// [`Engine::add_link`] with a choice of quality and languages (manifests only).

@@ -9,7 +9,8 @@
 //!
 //! let folder = tempfile::tempdir().unwrap();
 //! let engine = Engine::open(DataDir::at(folder.path(), DataDirSource::Flag)).await.unwrap();
-//! let settings = engine.update_settings(SettingsPatch { theme: Some(Theme::Dark) }).await.unwrap();
+//! let patch = SettingsPatch { theme: Some(Theme::Dark), ..SettingsPatch::default() };
+//! let settings = engine.update_settings(patch).await.unwrap();
 //! assert_eq!(settings.theme, Theme::Dark);
 //! assert_eq!(engine.app_info().await.unwrap().name, "Layover");
 //! # });
@@ -145,6 +146,7 @@ impl Engine {
 
     /// Changes some settings and returns all of them.
     pub async fn update_settings(&self, patch: SettingsPatch) -> Result<Settings> {
+        patch.validate()?;
         let settings = self
             .store
             .update_settings(&patch, self.clock.now_unix_ms())

@@ -24,11 +24,25 @@ pub enum Theme {
 }
 
 /// All settings, with defaults filled in.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Settings {
     /// Colour theme.
     pub theme: Theme,
+    /// Video quality for new downloads: `best`, `worst`, `<HEIGHT>p` or `<KBPS>k`.
+    pub video_quality: String,
+    /// Audio languages for new downloads (best rendition of each); empty: every language.
+    pub audio_languages: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            theme: Theme::System,
+            video_quality: "1080p".into(),
+            audio_languages: Vec::new(),
+        }
+    }
 }
 
 /// A change to some settings; `None` leaves a setting as it is.
@@ -39,6 +53,14 @@ pub struct SettingsPatch {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<Theme>,
+    /// New video quality (validated).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video_quality: Option<String>,
+    /// New audio languages.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio_languages: Option<Vec<String>>,
 }
 
 /// The names of the settings, as stored and as typed on the command line.
@@ -46,16 +68,26 @@ pub struct SettingsPatch {
 pub enum SettingKey {
     /// `theme`: `system`, `light` or `dark`.
     Theme,
+    /// `video_quality`: `best`, `worst`, `720p`, `2500k`.
+    VideoQuality,
+    /// `audio_languages`: `en,fr`.
+    AudioLanguages,
 }
 
 impl SettingKey {
     /// Every key, in display order.
-    pub const ALL: [SettingKey; 1] = [SettingKey::Theme];
+    pub const ALL: [SettingKey; 3] = [
+        SettingKey::Theme,
+        SettingKey::VideoQuality,
+        SettingKey::AudioLanguages,
+    ];
 
     /// The stored and typed name.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Theme => "theme",
+            Self::VideoQuality => "video_quality",
+            Self::AudioLanguages => "audio_languages",
         }
     }
 
@@ -76,6 +108,10 @@ impl SettingKey {
     pub fn accepted(self) -> &'static str {
         match self {
             Self::Theme => "one of system, light, dark",
+            Self::VideoQuality => "best, worst, <HEIGHT>p (e.g. 720p) or <KBPS>k (e.g. 2500k)",
+            Self::AudioLanguages => {
+                "comma-separated language codes (e.g. en,fr), or empty for every language"
+            }
         }
     }
 }
@@ -91,6 +127,14 @@ impl Settings {
         for (key, json) in rows {
             let applied = match SettingKey::parse(key) {
                 Ok(SettingKey::Theme) => serde_json::from_str(json).map(|v| s.theme = v).is_ok(),
+                Ok(SettingKey::VideoQuality) => serde_json::from_str::<String>(json)
+                    .ok()
+                    .filter(|v| crate::library::plan::VideoChoice::parse(v).is_ok())
+                    .map(|v| s.video_quality = v)
+                    .is_some(),
+                Ok(SettingKey::AudioLanguages) => serde_json::from_str(json)
+                    .map(|v| s.audio_languages = v)
+                    .is_ok(),
                 Err(_) => true, // a newer build's setting: keep the row, ignore it here
             };
             if !applied {
@@ -106,6 +150,12 @@ impl Settings {
         if let Some(theme) = patch.theme {
             rows.push((SettingKey::Theme, json_of(&theme)));
         }
+        if let Some(q) = &patch.video_quality {
+            rows.push((SettingKey::VideoQuality, json_of(q)));
+        }
+        if let Some(langs) = &patch.audio_languages {
+            rows.push((SettingKey::AudioLanguages, json_of(langs)));
+        }
         rows
     }
 
@@ -113,11 +163,24 @@ impl Settings {
     pub fn get_text(&self, key: SettingKey) -> String {
         match key {
             SettingKey::Theme => text_of(&self.theme),
+            SettingKey::VideoQuality => self.video_quality.clone(),
+            SettingKey::AudioLanguages => self.audio_languages.join(","),
         }
     }
 }
 
 impl SettingsPatch {
+    /// Refuses values of the wrong shape (a patch may come from the UI as JSON).
+    pub fn validate(&self) -> Result<()> {
+        if let Some(q) = &self.video_quality {
+            Self::from_text(SettingKey::VideoQuality, q)?;
+        }
+        if let Some(langs) = &self.audio_languages {
+            Self::from_text(SettingKey::AudioLanguages, &langs.join(","))?;
+        }
+        Ok(())
+    }
+
     /// A patch setting one key from its text form (`layover settings set theme dark`).
     pub fn from_text(key: SettingKey, value: &str) -> Result<Self> {
         let invalid = || Error::InvalidSetting {
@@ -128,7 +191,36 @@ impl SettingsPatch {
             SettingKey::Theme => {
                 let theme = serde_json::from_value(serde_json::Value::String(value.trim().into()))
                     .map_err(|_| invalid())?;
-                Ok(Self { theme: Some(theme) })
+                Ok(Self {
+                    theme: Some(theme),
+                    ..Self::default()
+                })
+            }
+            SettingKey::VideoQuality => {
+                let v = value.trim().to_ascii_lowercase();
+                crate::library::plan::VideoChoice::parse(&v).map_err(|_| invalid())?;
+                Ok(Self {
+                    video_quality: Some(v),
+                    ..Self::default()
+                })
+            }
+            SettingKey::AudioLanguages => {
+                let langs: Vec<String> = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                if langs
+                    .iter()
+                    .any(|l| !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+                {
+                    return Err(invalid());
+                }
+                Ok(Self {
+                    audio_languages: Some(langs),
+                    ..Self::default()
+                })
             }
         }
     }
@@ -156,7 +248,9 @@ mod tests {
         assert_eq!(
             Settings::from_rows([], |_, _| {}),
             Settings {
-                theme: Theme::System
+                theme: Theme::System,
+                video_quality: "1080p".into(),
+                audio_languages: Vec::new(),
             }
         );
     }
@@ -176,7 +270,10 @@ mod tests {
     fn text_round_trip() {
         let patch = SettingsPatch::from_text(SettingKey::Theme, "dark").expect("valid");
         assert_eq!(patch.theme, Some(Theme::Dark));
-        let s = Settings { theme: Theme::Dark };
+        let s = Settings {
+            theme: Theme::Dark,
+            ..Settings::default()
+        };
         assert_eq!(s.get_text(SettingKey::Theme), "dark");
     }
 
@@ -189,5 +286,35 @@ mod tests {
             "{msg}"
         );
         assert!(SettingKey::parse("nope").is_err());
+    }
+
+    #[test]
+    fn download_defaults_are_validated_settings() {
+        let q = SettingsPatch::from_text(SettingKey::VideoQuality, "720P").expect("valid");
+        assert_eq!(q.video_quality.as_deref(), Some("720p"));
+        assert!(SettingsPatch::from_text(SettingKey::VideoQuality, "huge").is_err());
+        let a =
+            SettingsPatch::from_text(SettingKey::AudioLanguages, " en, fr-FR ,").expect("valid");
+        assert_eq!(
+            a.audio_languages,
+            Some(vec!["en".to_owned(), "fr-FR".to_owned()])
+        );
+        assert!(SettingsPatch::from_text(SettingKey::AudioLanguages, "en; DROP").is_err());
+        let from_ui = SettingsPatch {
+            video_quality: Some("9000x".into()),
+            ..SettingsPatch::default()
+        };
+        assert!(from_ui.validate().is_err());
+        let s = Settings::from_rows(
+            [
+                ("video_quality", "\"nonsense\""),
+                ("audio_languages", "[\"de\"]"),
+            ],
+            |_, _| {},
+        );
+        assert_eq!(
+            (s.video_quality.as_str(), s.audio_languages.as_slice()),
+            ("1080p", &["de".to_owned()][..])
+        );
     }
 }

@@ -67,6 +67,7 @@ mod tests {
             .update_settings(
                 &SettingsPatch {
                     theme: Some(Theme::Dark),
+                    ..SettingsPatch::default()
                 },
                 1_000,
             )

@@ -8,4 +8,12 @@ export type Settings = {
 /**
  * Colour theme.
  */
-theme: Theme, };
+theme: Theme, 
+/**
+ * Video quality for new downloads: `best`, `worst`, `<HEIGHT>p` or `<KBPS>k`.
+ */
+video_quality: string, 
+/**
+ * Audio languages for new downloads (best rendition of each); empty: every language.
+ */
+audio_languages: Array<string>, };

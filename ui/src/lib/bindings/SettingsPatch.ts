@@ -8,4 +8,12 @@ export type SettingsPatch = {
 /**
  * New colour theme.
  */
-theme?: Theme, };
+theme?: Theme, 
+/**
+ * New video quality (validated).
+ */
+video_quality?: string, 
+/**
+ * New audio languages.
+ */
+audio_languages?: Array<string>, };
