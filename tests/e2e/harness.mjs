@@ -13,6 +13,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const APP = process.env.LAYOVER_APP ?? join(ROOT, "target/debug/layover-app");
 export const CLI = process.env.LAYOVER_CLI ?? join(ROOT, "target/debug/layover");
 export const SHOTS = process.env.E2E_SCREENSHOTS ?? join(ROOT, "target/e2e-screenshots");
+process.env.E2E_SCREENSHOTS = SHOTS;
 mkdirSync(SHOTS, { recursive: true });
 
 function freePort() {

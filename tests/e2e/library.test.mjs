@@ -116,6 +116,9 @@ describe("the library in the window", () => {
     await session.click(await session.find(".add > button"));
     await session.type(await session.find("#add-link-url"), `${devserver.base}/media/skyline/cenc.mpd`);
     await session.click(await session.find('form[aria-label="Add a title by link"] button[type="submit"]'));
+    // Adding reads the manifest first; the window then shows Downloads.
+    await session.waitFor("the Downloads view", async () =>
+      (await session.execute("return document.querySelector('main').dataset.view", [])) === "downloads");
     await session.click(await session.find('nav button[data-view="library"]'));
     const list = await session.waitFor(
       "the DASH title in the Library",

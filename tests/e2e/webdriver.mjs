@@ -99,6 +99,11 @@ export class Session {
         last = e;
       }
       if (Date.now() > deadline) {
+        // Keep what the window showed, for whoever reads the failure.
+        if (process.env.E2E_SCREENSHOTS) {
+          const name = what.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
+          await this.screenshot(`${process.env.E2E_SCREENSHOTS}/timeout-${name}.png`).catch(() => {});
+        }
         throw new WebDriverError(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ""}`);
       }
       await new Promise((r) => setTimeout(r, 100));

@@ -1,3 +1,6 @@
+// Doc comments here are clap help text (`<HEIGHT>p`, `KID:KEY`), not HTML.
+#![allow(rustdoc::invalid_html_tags)]
+
 //! `layover`: the command line. Every command is a thin call into `layover-engine`; the app and
 //! the CLI share one database, so anything done here shows in the app and the other way round.
 
