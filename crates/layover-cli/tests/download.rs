@@ -27,23 +27,52 @@ fn part_file(data: &Path) -> Option<PathBuf> {
         .find(|p| p.extension().is_some_and(|e| e == "part"))
 }
 
-#[test]
-fn killed_mid_download_and_run_again_finishes_byte_identical() {
+/// Serves `name` (a stub MP4) from a devserver whose first request crawls at `bytes_per_sec`,
+/// so a download can be stopped part-way. Returns the media folder, runtime, server and URL.
+fn slow_origin(
+    name: &str,
+    bytes_per_sec: u64,
+) -> (
+    tempfile::TempDir,
+    tokio::runtime::Runtime,
+    DevServer,
+    String,
+) {
     let media = tempfile::tempdir().expect("tempdir");
-    std::fs::write(media.path().join("film.mp4"), mp4()).expect("write");
+    std::fs::write(media.path().join(name), mp4()).expect("write");
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let server = rt
         .block_on(DevServer::start(Config::loopback(media.path())))
         .expect("server");
-    // The first request crawls, so there is time to kill the download part-way.
     server.faults().push(FaultPlan {
-        fault: Fault::Slow {
-            bytes_per_sec: 400_000,
-        },
+        fault: Fault::Slow { bytes_per_sec },
         times: 1,
         path_prefix: "/media/".into(),
     });
-    let url = format!("{}/media/film.mp4", server.base_url());
+    let url = format!("{}/media/{name}", server.base_url());
+    (media, rt, server, url)
+}
+
+/// Waits until the title's part file holds at least `bytes`.
+fn wait_for_part(data: &Path, bytes: u64, child: &mut std::process::Child) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while part_file(data)
+        .and_then(|p| std::fs::metadata(p).ok())
+        .is_none_or(|m| m.len() < bytes)
+    {
+        assert!(Instant::now() < deadline, "the download never got going");
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "finished before it could be stopped"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn killed_mid_download_and_run_again_finishes_byte_identical() {
+    // The first request crawls, so there is time to kill the download part-way.
+    let (_media, _rt, _server, url) = slow_origin("film.mp4", 400_000);
     let data = tempfile::tempdir().expect("tempdir");
 
     let mut first = layover(data.path())
@@ -52,21 +81,7 @@ fn killed_mid_download_and_run_again_finishes_byte_identical() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawns");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let len = part_file(data.path())
-            .and_then(|p| std::fs::metadata(p).ok())
-            .map_or(0, |m| m.len());
-        if len > 500_000 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the download never got going");
-        assert!(
-            first.try_wait().expect("wait").is_none(),
-            "finished before it could be killed"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_part(data.path(), 500_000, &mut first);
     first.kill().expect("SIGKILL");
     first.wait().expect("reaped");
 
@@ -127,37 +142,17 @@ fn a_failed_download_exits_non_zero_with_the_reason() {
 
 #[test]
 fn pause_resume_and_remove_from_the_command_line() {
-    let media = tempfile::tempdir().expect("tempdir");
-    std::fs::write(media.path().join("long_haul.mp4"), mp4()).expect("write");
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let server = rt
-        .block_on(DevServer::start(Config::loopback(media.path())))
-        .expect("server");
-    server.faults().push(FaultPlan {
-        fault: Fault::Slow {
-            bytes_per_sec: 300_000,
-        },
-        times: 1,
-        path_prefix: "/media/".into(),
-    });
-    let url = format!("{}/media/long_haul.mp4", server.base_url());
+    let (_media, _rt, _server, url) = slow_origin("long_haul.mp4", 300_000);
     let data = tempfile::tempdir().expect("tempdir");
 
     // One process downloads; another pauses it by name.
-    let first = layover(data.path())
+    let mut first = layover(data.path())
         .args(["download", &url])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawns");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while part_file(data.path())
-        .and_then(|p| std::fs::metadata(p).ok())
-        .is_none_or(|m| m.len() < 200_000)
-    {
-        assert!(Instant::now() < deadline, "the download never got going");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_part(data.path(), 200_000, &mut first);
     let pause = layover(data.path())
         .args(["pause", "long"])
         .output()
