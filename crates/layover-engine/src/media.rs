@@ -10,6 +10,7 @@ use layover_media::inspect::{Summary, SystemData, summarize};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::library::read_box_header;
 
 /// The boxes before the media data are read into memory, never more than this.
 const MAX_HEAD: u64 = 64 * 1024 * 1024;
@@ -142,41 +143,24 @@ fn read_head(f: &mut std::fs::File, size: u64) -> std::result::Result<(Vec<u8>, 
     let mut fragments = 0u64;
     let mut have_moov = false;
     while at + 8 <= size {
-        let mut h = [0u8; 16];
-        f.seek(SeekFrom::Start(at)).map_err(|e| e.to_string())?;
-        let n = f.read(&mut h).map_err(|e| e.to_string())?;
-        let kind = [h[4], h[5], h[6], h[7]];
-        let box_size = match u32::from_be_bytes([h[0], h[1], h[2], h[3]]) {
-            0 => size - at,
-            1 if n >= 16 => {
-                u64::from_be_bytes([h[8], h[9], h[10], h[11], h[12], h[13], h[14], h[15]])
-            }
-            1 => return Err(format!("the box at byte {at} is cut off")),
-            s => u64::from(s),
-        };
-        if box_size < 8 || at + box_size > size {
-            return Err(format!(
-                "the `{}` box at byte {at} claims {box_size} bytes but the file has {} left (not an MP4, or truncated)",
-                String::from_utf8_lossy(&kind),
-                size - at
-            ));
-        }
-        match &kind {
+        let b = read_box_header(f, at, size)?;
+        b.check_fits(size)?;
+        match &b.kind {
             b"moof" => fragments += 1,
             b"mdat" => {}
             _ if !have_moov => {
-                if head.len() as u64 + box_size > MAX_HEAD {
+                if head.len() as u64 + b.size > MAX_HEAD {
                     return Err(format!("the header boxes are larger than {MAX_HEAD} bytes"));
                 }
-                let mut buf = vec![0u8; usize::try_from(box_size).map_err(|e| e.to_string())?];
+                let mut buf = vec![0u8; usize::try_from(b.size).map_err(|e| e.to_string())?];
                 f.seek(SeekFrom::Start(at)).map_err(|e| e.to_string())?;
                 f.read_exact(&mut buf).map_err(|e| e.to_string())?;
                 head.extend_from_slice(&buf);
-                have_moov |= &kind == b"moov";
+                have_moov |= &b.kind == b"moov";
             }
             _ => {}
         }
-        at += box_size;
+        at += b.size;
     }
     if !have_moov {
         return Err("no `moov` box: this is not an MP4 file or init segment (a media segment alone has no track information)".into());

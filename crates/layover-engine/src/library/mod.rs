@@ -5,6 +5,7 @@ mod mp4_check;
 pub mod plan;
 
 pub use mp4_check::check_top_level_boxes;
+pub(crate) use mp4_check::read_box_header;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

@@ -3,63 +3,90 @@
 //! page or a truncated body fails this. The full box parser lives in layover-media; this check
 //! only needs the box headers, so it reads them straight from the file without loading it.
 
+use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 /// Box types that may start an MP4 file or segment.
 const FIRST_BOXES: [&[u8; 4]; 6] = [b"ftyp", b"styp", b"moov", b"moof", b"sidx", b"free"];
 
-/// Checks that `path` is a sequence of whole ISO-BMFF boxes; returns why not.
-pub fn check_top_level_boxes(path: &Path) -> Result<(), String> {
-    let mut f = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
-    let len = f.metadata().map_err(|e| format!("cannot stat: {e}"))?.len();
-    let mut at = 0u64;
-    let mut first = true;
-    while at < len {
-        let mut header = [0u8; 8];
-        f.seek(SeekFrom::Start(at)).map_err(|e| e.to_string())?;
-        f.read_exact(&mut header)
-            .map_err(|_| format!("a box header is cut off at byte {at}"))?;
-        let size32 = u32::from_be_bytes([header[0], header[1], header[2], header[3]]);
-        let kind = [header[4], header[5], header[6], header[7]];
-        if !kind.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
-            return Err(format!(
-                "byte {at} does not start a box (an HTML error page or a wrong file?)"
-            ));
+/// A top-level box of a file: its type, where it starts and its whole size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TopBox {
+    /// Four-character type.
+    pub kind: [u8; 4],
+    /// Byte offset of its header.
+    pub offset: u64,
+    /// Size including the header.
+    pub size: u64,
+}
+
+/// Reads the header of the top-level box at `at` in a file of `len` bytes. Shared by the
+/// download check and `layover inspect`, which both walk a file's boxes without loading it.
+pub(crate) fn read_box_header(f: &mut File, at: u64, len: u64) -> Result<TopBox, String> {
+    let mut header = [0u8; 8];
+    f.seek(SeekFrom::Start(at)).map_err(|e| e.to_string())?;
+    f.read_exact(&mut header)
+        .map_err(|_| format!("a box header is cut off at byte {at}"))?;
+    let kind = [header[4], header[5], header[6], header[7]];
+    let size = match u32::from_be_bytes([header[0], header[1], header[2], header[3]]) {
+        0 => len - at,
+        1 => {
+            let mut large = [0u8; 8];
+            f.read_exact(&mut large)
+                .map_err(|_| format!("a box header is cut off at byte {at}"))?;
+            u64::from_be_bytes(large)
         }
-        if first && !FIRST_BOXES.contains(&&kind) && &kind != b"uuid" {
-            return Err(format!(
-                "the file starts with `{}`, not an MP4 box such as ftyp (an HTML error page or a wrong file?)",
-                String::from_utf8_lossy(&kind)
-            ));
-        }
-        let size = match size32 {
-            0 => len - at,
-            1 => {
-                let mut large = [0u8; 8];
-                f.read_exact(&mut large)
-                    .map_err(|_| format!("a box header is cut off at byte {at}"))?;
-                u64::from_be_bytes(large)
-            }
-            n => u64::from(n),
-        };
+        n => u64::from(n),
+    };
+    Ok(TopBox {
+        kind,
+        offset: at,
+        size,
+    })
+}
+
+impl TopBox {
+    /// Checks that the box is at least a header long and ends inside a file of `len` bytes.
+    pub(crate) fn check_fits(&self, len: u64) -> Result<(), String> {
+        let (name, at, size) = (String::from_utf8_lossy(&self.kind), self.offset, self.size);
         if size < 8 {
             return Err(format!(
-                "the `{}` box at byte {at} has an impossible size {size}",
-                String::from_utf8_lossy(&kind)
+                "the `{name}` box at byte {at} has an impossible size {size}"
             ));
         }
         if at + size > len {
             return Err(format!(
-                "the `{}` box at byte {at} needs {size} bytes but the file ends {} bytes in (truncated)",
-                String::from_utf8_lossy(&kind),
+                "the `{name}` box at byte {at} needs {size} bytes but the file ends {} bytes in (truncated, or not an MP4)",
                 len - at
             ));
         }
-        at += size;
-        first = false;
+        Ok(())
     }
-    if first {
+}
+
+/// Checks that `path` is a sequence of whole ISO-BMFF boxes; returns why not.
+pub fn check_top_level_boxes(path: &Path) -> Result<(), String> {
+    let mut f = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let len = f.metadata().map_err(|e| format!("cannot stat: {e}"))?.len();
+    let mut at = 0u64;
+    while at < len {
+        let b = read_box_header(&mut f, at, len)?;
+        if !b.kind.iter().all(|c| c.is_ascii_graphic() || *c == b' ') {
+            return Err(format!(
+                "byte {at} does not start a box (an HTML error page or a wrong file?)"
+            ));
+        }
+        if at == 0 && !FIRST_BOXES.contains(&&b.kind) && &b.kind != b"uuid" {
+            return Err(format!(
+                "the file starts with `{}`, not an MP4 box such as ftyp (an HTML error page or a wrong file?)",
+                String::from_utf8_lossy(&b.kind)
+            ));
+        }
+        b.check_fits(len)?;
+        at += b.size;
+    }
+    if len == 0 {
         return Err("the file is empty".into());
     }
     Ok(())
