@@ -1,25 +1,12 @@
 //! Downloading single-file titles from the development origin.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
 use layover_devserver::{Config, DevServer, Fault, FaultPlan};
-use std::time::Duration;
 
-use layover_engine::net::{Fetcher, RetryPolicy, Sleep};
 use layover_engine::{DataDir, DataDirSource, Engine, ErrorCode, TitleState};
-
-/// Backoff waits are asked for but not slept.
-#[derive(Debug)]
-struct NoWait;
-
-impl Sleep for NoWait {
-    fn sleep(
-        &self,
-        _: Duration,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
-        Box::pin(async {})
-    }
-}
 
 /// An MP4-shaped file: ftyp, then a 2 MB mdat.
 fn mp4() -> Vec<u8> {
@@ -37,7 +24,7 @@ async fn setup() -> (tempfile::TempDir, tempfile::TempDir, DevServer, Engine) {
     let engine = Engine::open(DataDir::at(data.path(), DataDirSource::Flag))
         .await
         .expect("engine")
-        .with_fetcher(Fetcher::new(RetryPolicy::default(), Arc::new(NoWait)).expect("client"));
+        .with_fetcher(common::instant_fetcher());
     (media, data, server, engine)
 }
 

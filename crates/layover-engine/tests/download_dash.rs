@@ -1,31 +1,16 @@
 //! Downloading DASH titles packaged by Shaka Packager (assets/media/make-fixtures.sh, run by
 //! `make test`) from the development origin.
 
-use std::sync::Arc;
-use std::time::Duration;
+mod common;
 
 use layover_devserver::{Config, DevServer};
-use layover_engine::net::{Fetcher, RetryPolicy, Sleep};
 use layover_engine::{DataDir, DataDirSource, Engine, TitleKind, TitleState};
-
-/// Backoff waits are asked for but not slept.
-#[derive(Debug)]
-struct NoWait;
-
-impl Sleep for NoWait {
-    fn sleep(
-        &self,
-        _: Duration,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
-        Box::pin(async {})
-    }
-}
 
 async fn engine(data: &std::path::Path) -> Engine {
     Engine::open(DataDir::at(data, DataDirSource::Flag))
         .await
         .expect("engine")
-        .with_fetcher(Fetcher::new(RetryPolicy::default(), Arc::new(NoWait)).expect("client"))
+        .with_fetcher(common::instant_fetcher())
 }
 
 fn fixtures() -> std::path::PathBuf {

@@ -1,22 +1,9 @@
 //! The fetcher against Layover's own development origin and its fault knobs.
 
-use std::sync::Arc;
-use std::time::Duration;
+mod common;
 
 use layover_devserver::{Config, DevServer, Fault, FaultPlan};
-use layover_engine::net::{FetchRequest, Fetcher, RetryPolicy, Sleep};
-
-#[derive(Debug, Default)]
-struct NoWait;
-
-impl Sleep for NoWait {
-    fn sleep(
-        &self,
-        _: Duration,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
-        Box::pin(async {})
-    }
-}
+use layover_engine::net::FetchRequest;
 
 #[tokio::test]
 async fn every_fault_in_turn_still_ends_in_identical_bytes() {
@@ -55,7 +42,7 @@ async fn every_fault_in_turn_still_ends_in_identical_bytes() {
     let out = tempfile::tempdir().expect("tempdir");
     let dest = out.path().join("title.mp4");
     let url = format!("{}/media/title.mp4", server.base_url());
-    let fetcher = Fetcher::new(RetryPolicy::default(), Arc::new(NoWait)).expect("client");
+    let fetcher = common::instant_fetcher();
     let got = fetcher
         .fetch(&FetchRequest::new(&url, &dest))
         .await
