@@ -33,6 +33,13 @@ pub struct Settings {
     pub video_quality: String,
     /// Audio languages for new downloads (best rendition of each); empty: every language.
     pub audio_languages: Vec<String>,
+    /// Titles downloading at once (1 to 8).
+    pub parallel_downloads: u32,
+    /// Files (segments) fetched at once per title (1 to 16).
+    pub parallel_segments: u32,
+    /// Bandwidth limit for all downloads together, in kbit/s; 0: unlimited.
+    #[ts(type = "number")]
+    pub bandwidth_limit_kbps: u64,
 }
 
 impl Default for Settings {
@@ -41,9 +48,21 @@ impl Default for Settings {
             theme: Theme::System,
             video_quality: "1080p".into(),
             audio_languages: Vec::new(),
+            parallel_downloads: DEFAULT_PARALLEL_DOWNLOADS,
+            parallel_segments: DEFAULT_PARALLEL_SEGMENTS,
+            bandwidth_limit_kbps: 0,
         }
     }
 }
+
+/// Titles downloading at once unless Settings say otherwise.
+pub const DEFAULT_PARALLEL_DOWNLOADS: u32 = 2;
+/// Files fetched at once per title unless Settings say otherwise.
+pub const DEFAULT_PARALLEL_SEGMENTS: u32 = 6;
+/// The range `parallel_downloads` accepts.
+pub const PARALLEL_DOWNLOADS_RANGE: std::ops::RangeInclusive<u32> = 1..=8;
+/// The range `parallel_segments` accepts.
+pub const PARALLEL_SEGMENTS_RANGE: std::ops::RangeInclusive<u32> = 1..=16;
 
 /// A change to some settings; `None` leaves a setting as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -61,6 +80,18 @@ pub struct SettingsPatch {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_languages: Option<Vec<String>>,
+    /// New number of titles downloading at once.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallel_downloads: Option<u32>,
+    /// New number of files fetched at once per title.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallel_segments: Option<u32>,
+    /// New bandwidth limit in kbit/s (0: unlimited).
+    #[ts(optional, type = "number")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandwidth_limit_kbps: Option<u64>,
 }
 
 /// The names of the settings, as stored and as typed on the command line.
@@ -72,14 +103,23 @@ pub enum SettingKey {
     VideoQuality,
     /// `audio_languages`: `en,fr`.
     AudioLanguages,
+    /// `parallel_downloads`: 1 to 8.
+    ParallelDownloads,
+    /// `parallel_segments`: 1 to 16.
+    ParallelSegments,
+    /// `bandwidth_limit_kbps`: kbit/s, 0 for unlimited.
+    BandwidthLimitKbps,
 }
 
 impl SettingKey {
     /// Every key, in display order.
-    pub const ALL: [SettingKey; 3] = [
+    pub const ALL: [SettingKey; 6] = [
         SettingKey::Theme,
         SettingKey::VideoQuality,
         SettingKey::AudioLanguages,
+        SettingKey::ParallelDownloads,
+        SettingKey::ParallelSegments,
+        SettingKey::BandwidthLimitKbps,
     ];
 
     /// The stored and typed name.
@@ -88,6 +128,9 @@ impl SettingKey {
             Self::Theme => "theme",
             Self::VideoQuality => "video_quality",
             Self::AudioLanguages => "audio_languages",
+            Self::ParallelDownloads => "parallel_downloads",
+            Self::ParallelSegments => "parallel_segments",
+            Self::BandwidthLimitKbps => "bandwidth_limit_kbps",
         }
     }
 
@@ -112,6 +155,9 @@ impl SettingKey {
             Self::AudioLanguages => {
                 "comma-separated language codes (e.g. en,fr), or empty for every language"
             }
+            Self::ParallelDownloads => "a whole number from 1 to 8",
+            Self::ParallelSegments => "a whole number from 1 to 16",
+            Self::BandwidthLimitKbps => "kbit/s as a whole number, 0 for unlimited (e.g. 8000)",
         }
     }
 }
@@ -135,6 +181,19 @@ impl Settings {
                 Ok(SettingKey::AudioLanguages) => serde_json::from_str(json)
                     .map(|v| s.audio_languages = v)
                     .is_ok(),
+                Ok(SettingKey::ParallelDownloads) => serde_json::from_str::<u32>(json)
+                    .ok()
+                    .filter(|v| PARALLEL_DOWNLOADS_RANGE.contains(v))
+                    .map(|v| s.parallel_downloads = v)
+                    .is_some(),
+                Ok(SettingKey::ParallelSegments) => serde_json::from_str::<u32>(json)
+                    .ok()
+                    .filter(|v| PARALLEL_SEGMENTS_RANGE.contains(v))
+                    .map(|v| s.parallel_segments = v)
+                    .is_some(),
+                Ok(SettingKey::BandwidthLimitKbps) => serde_json::from_str(json)
+                    .map(|v| s.bandwidth_limit_kbps = v)
+                    .is_ok(),
                 Err(_) => true, // a newer build's setting: keep the row, ignore it here
             };
             if !applied {
@@ -156,6 +215,15 @@ impl Settings {
         if let Some(langs) = &patch.audio_languages {
             rows.push((SettingKey::AudioLanguages, json_of(langs)));
         }
+        if let Some(n) = patch.parallel_downloads {
+            rows.push((SettingKey::ParallelDownloads, json_of(&n)));
+        }
+        if let Some(n) = patch.parallel_segments {
+            rows.push((SettingKey::ParallelSegments, json_of(&n)));
+        }
+        if let Some(n) = patch.bandwidth_limit_kbps {
+            rows.push((SettingKey::BandwidthLimitKbps, json_of(&n)));
+        }
         rows
     }
 
@@ -165,6 +233,9 @@ impl Settings {
             SettingKey::Theme => text_of(&self.theme),
             SettingKey::VideoQuality => self.video_quality.clone(),
             SettingKey::AudioLanguages => self.audio_languages.join(","),
+            SettingKey::ParallelDownloads => self.parallel_downloads.to_string(),
+            SettingKey::ParallelSegments => self.parallel_segments.to_string(),
+            SettingKey::BandwidthLimitKbps => self.bandwidth_limit_kbps.to_string(),
         }
     }
 }
@@ -177,6 +248,12 @@ impl SettingsPatch {
         }
         if let Some(langs) = &self.audio_languages {
             Self::from_text(SettingKey::AudioLanguages, &langs.join(","))?;
+        }
+        if let Some(n) = self.parallel_downloads {
+            Self::from_text(SettingKey::ParallelDownloads, &n.to_string())?;
+        }
+        if let Some(n) = self.parallel_segments {
+            Self::from_text(SettingKey::ParallelSegments, &n.to_string())?;
         }
         Ok(())
     }
@@ -222,6 +299,33 @@ impl SettingsPatch {
                     ..Self::default()
                 })
             }
+            SettingKey::ParallelDownloads => {
+                let n: u32 = value.trim().parse().map_err(|_| invalid())?;
+                if !PARALLEL_DOWNLOADS_RANGE.contains(&n) {
+                    return Err(invalid());
+                }
+                Ok(Self {
+                    parallel_downloads: Some(n),
+                    ..Self::default()
+                })
+            }
+            SettingKey::ParallelSegments => {
+                let n: u32 = value.trim().parse().map_err(|_| invalid())?;
+                if !PARALLEL_SEGMENTS_RANGE.contains(&n) {
+                    return Err(invalid());
+                }
+                Ok(Self {
+                    parallel_segments: Some(n),
+                    ..Self::default()
+                })
+            }
+            SettingKey::BandwidthLimitKbps => {
+                let n: u64 = value.trim().parse().map_err(|_| invalid())?;
+                Ok(Self {
+                    bandwidth_limit_kbps: Some(n),
+                    ..Self::default()
+                })
+            }
         }
     }
 }
@@ -251,6 +355,9 @@ mod tests {
                 theme: Theme::System,
                 video_quality: "1080p".into(),
                 audio_languages: Vec::new(),
+                parallel_downloads: 2,
+                parallel_segments: 6,
+                bandwidth_limit_kbps: 0,
             }
         );
     }
@@ -286,6 +393,28 @@ mod tests {
             "{msg}"
         );
         assert!(SettingKey::parse("nope").is_err());
+    }
+
+    #[test]
+    fn download_concurrency_and_bandwidth_are_bounded() {
+        let p = SettingsPatch::from_text(SettingKey::ParallelSegments, " 16 ").expect("valid");
+        assert_eq!(p.parallel_segments, Some(16));
+        assert!(SettingsPatch::from_text(SettingKey::ParallelSegments, "17").is_err());
+        assert!(SettingsPatch::from_text(SettingKey::ParallelDownloads, "0").is_err());
+        assert!(SettingsPatch::from_text(SettingKey::ParallelDownloads, "9").is_err());
+        let b = SettingsPatch::from_text(SettingKey::BandwidthLimitKbps, "8000").expect("valid");
+        assert_eq!(b.bandwidth_limit_kbps, Some(8000));
+        assert!(SettingsPatch::from_text(SettingKey::BandwidthLimitKbps, "-1").is_err());
+        let from_ui = SettingsPatch {
+            parallel_downloads: Some(20),
+            ..SettingsPatch::default()
+        };
+        assert!(from_ui.validate().is_err());
+        let s = Settings::from_rows(
+            [("parallel_downloads", "99"), ("parallel_segments", "3")],
+            |_, _| {},
+        );
+        assert_eq!((s.parallel_downloads, s.parallel_segments), (2, 3));
     }
 
     #[test]

@@ -25,7 +25,14 @@ export const MOCK_INFO: AppInfo = {
 const MOCK_INFO_NOW = 1_800_000_000_000;
 
 export class MockBackend implements Backend {
-  settings: Settings = { theme: "system", video_quality: "1080p", audio_languages: [] };
+  settings: Settings = {
+    theme: "system",
+    video_quality: "1080p",
+    audio_languages: [],
+    parallel_downloads: 2,
+    parallel_segments: 6,
+    bandwidth_limit_kbps: 0,
+  };
   clock: ClockStatus = { now_ms: 1_800_000_000_000, latest_seen_ms: 1_800_000_000_000, behind_ms: 0, rolled_back: false };
   titles: Title[] = [];
   /** When set, every call rejects with this error (to test error states). */

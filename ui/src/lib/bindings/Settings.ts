@@ -16,4 +16,16 @@ video_quality: string,
 /**
  * Audio languages for new downloads (best rendition of each); empty: every language.
  */
-audio_languages: Array<string>, };
+audio_languages: Array<string>, 
+/**
+ * Titles downloading at once (1 to 8).
+ */
+parallel_downloads: number, 
+/**
+ * Files (segments) fetched at once per title (1 to 16).
+ */
+parallel_segments: number, 
+/**
+ * Bandwidth limit for all downloads together, in kbit/s; 0: unlimited.
+ */
+bandwidth_limit_kbps: number, };

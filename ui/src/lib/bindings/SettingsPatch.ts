@@ -16,4 +16,16 @@ video_quality?: string,
 /**
  * New audio languages.
  */
-audio_languages?: Array<string>, };
+audio_languages?: Array<string>, 
+/**
+ * New number of titles downloading at once.
+ */
+parallel_downloads?: number, 
+/**
+ * New number of files fetched at once per title.
+ */
+parallel_segments?: number, 
+/**
+ * New bandwidth limit in kbit/s (0: unlimited).
+ */
+bandwidth_limit_kbps?: number, };
