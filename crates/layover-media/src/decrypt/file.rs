@@ -69,35 +69,35 @@ pub(crate) fn fix_sidx(
     b: &BoxRef<'_>,
     map: &BTreeMap<u64, u64>,
 ) -> Result<()> {
+    if let Some(bytes) = rewritten_sidx(b, out_pos as u64, map) {
+        out[out_pos..out_pos + bytes.len()].copy_from_slice(&bytes);
+    }
+    Ok(())
+}
+
+/// The `sidx` `b` rewritten for an output where it sits at `out_pos` and every input box
+/// start in `map` moved to its value; `None` when it cannot be (it is then kept as it was),
+/// or when the rewrite would change its size.
+pub(crate) fn rewritten_sidx(
+    b: &BoxRef<'_>,
+    out_pos: u64,
+    map: &BTreeMap<u64, u64>,
+) -> Option<Vec<u8>> {
     // A `sidx` that does not parse only affects seeking; decryption goes on without it.
-    let Ok(mut sidx) = Sidx::parse(b.payload, b.header.payload_offset()) else {
-        return Ok(());
-    };
+    let mut sidx = Sidx::parse(b.payload, b.header.payload_offset()).ok()?;
     let in_end = b.header.offset + b.header.size;
-    let out_end = (out_pos as u64) + b.header.size;
-    let Some(mut at) = in_end.checked_add(sidx.first_offset) else {
-        return Ok(());
-    };
-    let Some(&first) = map.get(&at) else {
-        return Ok(());
-    };
+    let out_end = out_pos + b.header.size;
+    let mut at = in_end.checked_add(sidx.first_offset)?;
+    let first = *map.get(&at)?;
     let mut new_refs = sidx.references.clone();
     for r in new_refs.iter_mut() {
-        let next = at + u64::from(r.referenced_size);
-        let (Some(&s), Some(&e)) = (map.get(&at), map.get(&next)) else {
-            return Ok(());
-        };
-        let Ok(size) = u32::try_from(e.saturating_sub(s)) else {
-            return Ok(());
-        };
-        r.referenced_size = size;
+        let next = at.checked_add(u64::from(r.referenced_size))?;
+        let (s, e) = (map.get(&at)?, map.get(&next)?);
+        r.referenced_size = u32::try_from(e.saturating_sub(*s)).ok()?;
         at = next;
     }
     sidx.first_offset = first.saturating_sub(out_end);
     sidx.references = new_refs;
     let bytes = sidx.to_bytes();
-    if bytes.len() as u64 == b.header.size {
-        out[out_pos..out_pos + bytes.len()].copy_from_slice(&bytes);
-    }
-    Ok(())
+    (bytes.len() as u64 == b.header.size).then_some(bytes)
 }

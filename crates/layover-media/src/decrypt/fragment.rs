@@ -32,7 +32,7 @@ use crate::kid::Kid;
 const EMPTY_SAMPLE_ALLOWANCE: u64 = 1 << 16;
 
 /// Expanded keys by KID, filled as KIDs are met.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct KeyCache(BTreeMap<Kid, SampleKey>);
 
 impl KeyCache {

@@ -1,8 +1,9 @@
 //! Decryption of protected ISO-BMFF into clear ISO-BMFF.
 //!
-//! [`Decryptor`] works one fragment at a time: memory stays bounded by the largest fragment
-//! however long the file. [`decrypt_file`] is the convenience for a whole file in memory,
-//! fragmented or not.
+//! [`Decryptor`] works one fragment (or media segment) at a time: memory stays bounded by
+//! the largest fragment however long the file. [`decrypt_stream`] decrypts a whole file,
+//! fragmented or not, from any `Read + Seek` to any `Write + Seek` with bounded memory;
+//! [`decrypt_file`] is the same for a file held in memory (both give identical bytes).
 
 pub mod cipher;
 mod file;
@@ -11,6 +12,7 @@ pub mod init;
 pub mod keys;
 pub mod params;
 mod progressive;
+mod stream;
 pub mod track;
 
 use std::collections::BTreeMap;
@@ -18,13 +20,40 @@ use std::collections::BTreeMap;
 pub use cipher::{Pattern, Scheme};
 pub use file::decrypt_file;
 pub use keys::{ContentKey, KeyStore};
+pub use stream::{MAX_BUFFERED, StreamError, StreamStats, decrypt_stream};
 pub use track::{EntryProtection, TrackInfo};
 
 use crate::boxes::{Mp4Box, parse_box, walk};
 use crate::error::{Error, Result};
 use crate::fourcc::{FourCc, types};
 
-/// Decrypts a fragmented stream: built from the init segment, then fed fragments in order.
+/// Decrypts a fragmented stream: built from the init segment, then fed fragments or whole
+/// media segments.
+///
+/// This is also the per-segment API for serving DASH, HLS (fMP4) or Smooth segments
+/// decrypted on the fly: build one from the init segment (for Smooth, the one
+/// `layover-manifest` synthesises) and the keys, answer the init request with
+/// [`Decryptor::decrypt_init`], and each media segment request with
+/// [`Decryptor::decrypt_segment`]. Each call is independent of the others (segments may
+/// come in any order, and a clone per request or thread is cheap: expanded keys are
+/// shared by value), and its output is byte for byte what [`decrypt_file`] and
+/// [`decrypt_stream`] write for that segment's part of the whole title (init + segments
+/// concatenated).
+///
+/// ```no_run
+/// use layover_media::decrypt::{Decryptor, KeyStore};
+///
+/// let mut keys = KeyStore::new();
+/// keys.insert_pair("0a1b2c3d4e5f40718293a4b5c6d7e8f9:00112233445566778899aabbccddeeff")?;
+/// let init = std::fs::read("video/init.mp4").expect("init");
+/// let decryptor = Decryptor::new(&init, &keys)?;
+/// let clear_init: Vec<u8> = decryptor.decrypt_init()?;
+/// // Per request (e.g. GET video/7.m4s), on a clone:
+/// let segment = std::fs::read("video/7.m4s").expect("segment");
+/// let clear_segment: Vec<u8> = decryptor.clone().decrypt_segment(&segment)?;
+/// # Ok::<(), layover_media::Error>(())
+/// ```
+#[derive(Clone)]
 pub struct Decryptor {
     init: Vec<Mp4Box>,
     tracks: BTreeMap<u32, TrackInfo>,
@@ -98,6 +127,14 @@ impl Decryptor {
     /// concerned. See [`Decryptor::decrypt_fragment_at`].
     pub fn decrypt_fragment(&mut self, fragment: &[u8]) -> Result<Vec<u8>> {
         self.decrypt_fragment_at(fragment, 0)
+    }
+
+    /// Decrypts one media segment as a packager writes it to its own file or byte range:
+    /// optional `styp`, `sidx`, `emsg`, `prft`, then one or more `moof` + `mdat`. A
+    /// `sidx` inside it is rewritten to the new sizes. Same as
+    /// [`Decryptor::decrypt_fragment`]; the name says what the playback server feeds it.
+    pub fn decrypt_segment(&mut self, segment: &[u8]) -> Result<Vec<u8>> {
+        self.decrypt_fragment_at(segment, 0)
     }
 
     /// Decrypts one fragment that starts at absolute offset `file_offset` in its file

@@ -1,7 +1,9 @@
 //! Non-fragmented CENC files (as ffmpeg's `-encryption_scheme cenc-aes-ctr` writes them):
 //! samples located through `stsc`/`stsz`/`stco` (ISO/IEC 14496-12 §8.7), IVs and subsample
-//! maps from the `senc` that such files keep in `stbl`. The whole file is in memory here;
-//! chunk offsets are rewritten when the `moov` before the media shrinks.
+//! maps from the `senc` that such files keep in `stbl`. [`plan`] turns the `moov` into a
+//! list of protected samples and the clear `moov` (chunk offsets rewritten when a `moov`
+//! before the media shrinks); the in-memory path below and the streaming path
+//! (`super::stream`) both carry it out.
 
 use super::cipher::{decrypt_sample, full_iv};
 use super::fragment::KeyCache;
@@ -33,12 +35,92 @@ fn chunk_offsets(stbl: &Mp4Box) -> Result<ChunkOffsets> {
     })
 }
 
-fn decrypt_track(
+/// One protected sample of a non-fragmented file: where it is and how to decrypt it.
+#[derive(Debug, Clone)]
+pub(crate) struct SampleJob {
+    /// Absolute file offset of the sample's first byte.
+    pub pos: u64,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Index into [`Plan::params`].
+    params: u32,
+    /// IV and subsamples.
+    aux: SampleAux,
+    track_id: u32,
+    sample: u32,
+}
+
+impl SampleJob {
+    /// One past the sample's last byte.
+    pub(crate) fn end(&self) -> u64 {
+        self.pos + self.size
+    }
+}
+
+/// Everything needed to decrypt a non-fragmented file: the protected samples (in track
+/// order), the distinct per-sample parameters they use, and the clear `moov` with its chunk
+/// offsets already moved to where the media will be in the output.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    pub jobs: Vec<SampleJob>,
+    params: Vec<SampleParams>,
+    pub moov: Mp4Box,
+}
+
+impl Plan {
+    /// Decrypts one job's bytes in place.
+    pub(crate) fn decrypt(
+        &self,
+        job: &SampleJob,
+        sample: &mut [u8],
+        keys: &KeyStore,
+        cache: &mut KeyCache,
+    ) -> Result<()> {
+        let params = self
+            .params
+            .get(job.params as usize)
+            .ok_or_else(|| Error::Unsupported("sample parameters out of range".into()))?;
+        let iv = if params.iv_size > 0 {
+            full_iv(&job.aux.iv)?
+        } else {
+            full_iv(params.constant_iv.as_deref().unwrap_or(&[]))?
+        };
+        let key = cache.get(keys, &params.kid)?;
+        decrypt_sample(
+            sample,
+            key,
+            params.scheme,
+            &iv,
+            params.pattern,
+            &job.aux.subsamples,
+        )
+        .map_err(|e| match e {
+            Error::Unsupported(m) => {
+                Error::Unsupported(format!("track {} sample {}: {m}", job.track_id, job.sample))
+            }
+            e => e,
+        })
+    }
+}
+
+/// Index of `p` in `list`, adding it when new (files use a handful of distinct parameter
+/// sets, so a linear search is enough and keeps per-sample memory small).
+fn intern(list: &mut Vec<SampleParams>, p: SampleParams) -> u32 {
+    match list.iter().position(|q| *q == p) {
+        Some(i) => i as u32,
+        None => {
+            list.push(p);
+            (list.len() - 1) as u32
+        }
+    }
+}
+
+fn track_jobs(
     trak: &Mp4Box,
     info: &TrackInfo,
-    data: &mut [u8],
-    keys: &KeyStore,
-    cache: &mut KeyCache,
+    file_len: u64,
+    params_list: &mut Vec<SampleParams>,
+    jobs: &mut Vec<SampleJob>,
 ) -> Result<()> {
     let stbl = trak.find(&STBL_PATH).ok_or_else(|| Error::MissingBox {
         parent: types::TRAK,
@@ -90,16 +172,15 @@ fn decrypt_track(
             .and_then(|i| info.entries.get(i as usize))
             .and_then(Option::as_ref);
         for chunk in first..=last.min(chunks.offsets.len()) {
-            let mut pos = usize::try_from(chunks.offsets[chunk - 1])
-                .map_err(|_| Error::Unsupported("chunk offset beyond memory".into()))?;
+            let mut pos = chunks.offsets[chunk - 1];
             for _ in 0..e.samples_per_chunk {
                 if sample >= total {
                     return Ok(());
                 }
-                let size = stsz.size_of(sample).unwrap_or(0) as usize;
+                let size = u64::from(stsz.size_of(sample).unwrap_or(0));
                 let end = pos
                     .checked_add(size)
-                    .filter(|x| *x <= data.len())
+                    .filter(|x| *x <= file_len)
                     .ok_or_else(|| Error::Invalid {
                         box_type: types::STCO,
                         offset: stbl.offset,
@@ -133,20 +214,14 @@ fn decrypt_track(
                             child: types::SENC,
                             context: format!(" for sample {sample} of track {}", info.track_id),
                         })?;
-                        let iv = if params.iv_size > 0 {
-                            full_iv(&a.iv)?
-                        } else {
-                            full_iv(params.constant_iv.as_deref().unwrap_or(&[]))?
-                        };
-                        let key = cache.get(keys, &params.kid)?;
-                        decrypt_sample(
-                            &mut data[pos..end],
-                            key,
-                            params.scheme,
-                            &iv,
-                            params.pattern,
-                            &a.subsamples,
-                        )?;
+                        jobs.push(SampleJob {
+                            pos,
+                            size,
+                            params: intern(params_list, params),
+                            aux: a,
+                            track_id: info.track_id,
+                            sample: sample as u32,
+                        });
                     }
                 }
                 pos = end;
@@ -193,30 +268,28 @@ fn remap_chunk_offsets(moov: &mut Mp4Box, map: &dyn Fn(u64) -> Result<u64>) -> R
     Ok(())
 }
 
-/// Decrypts a whole non-fragmented file.
-pub(crate) fn decrypt(input: &[u8], tops: &[BoxRef<'_>], keys: &KeyStore) -> Result<Vec<u8>> {
-    let moov_index = tops
-        .iter()
-        .position(|b| b.header.box_type == types::MOOV)
-        .ok_or_else(|| Error::MissingBox {
-            parent: FourCc::new(b"file"),
-            child: types::MOOV,
-            context: String::new(),
-        })?;
-    let mut moov = parse_box(&tops[moov_index])?;
+/// Plans the decryption of a non-fragmented file from its `moov` (`moov_ref`, read from a
+/// file of `file_len` bytes): the protected samples and the clear `moov` to write instead.
+pub(crate) fn plan(moov_ref: &BoxRef<'_>, file_len: u64, keys: &KeyStore) -> Result<Plan> {
+    let mut moov = parse_box(moov_ref)?;
     let tracks = tracks_of(&moov)?;
-    let mut data = input.to_vec();
+    let mut jobs = Vec::new();
+    let mut params = Vec::new();
     let mut cache = KeyCache::default();
     for trak in moov.children_of(types::TRAK) {
         let id = Tkhd::from_box(trak.require(types::TKHD)?)?.track_id;
         if let Some(info) = tracks.get(&id).filter(|i| i.is_protected()) {
-            decrypt_track(trak, info, &mut data, keys, &mut cache)?;
+            track_jobs(trak, info, file_len, &mut params, &mut jobs)?;
         }
+    }
+    // Every key is needed before any byte is written: fail early, naming the KID.
+    for p in &params {
+        cache.get(keys, &p.kid)?;
     }
     clear_moov(&mut moov)?;
     // Every box keeps its size except `moov`; anything after it moves by the difference.
-    let old = tops[moov_index].header.size;
-    let moov_start = tops[moov_index].header.offset;
+    let old = moov_ref.header.size;
+    let moov_start = moov_ref.header.offset;
     let moov_end = moov_start + old;
     let new_size = moov.size();
     let map = |o: u64| -> Result<u64> {
@@ -233,17 +306,38 @@ pub(crate) fn decrypt(input: &[u8], tops: &[BoxRef<'_>], keys: &KeyStore) -> Res
         }
     };
     remap_chunk_offsets(&mut moov, &map)?;
-    // The rewrite may turn `stco` into `co64`, changing the size again; iterate once more
-    // against the original offsets only if it did (rare: files over 4 GiB).
+    // The rewrite may turn `stco` into `co64`, changing the size again (rare: files over
+    // 4 GiB whose `moov` comes after the media).
     if moov.size() != new_size {
         return Err(Error::Unsupported(
             "chunk offsets grew past 32 bits while rewriting 'moov'".into(),
         ));
     }
+    Ok(Plan { jobs, params, moov })
+}
+
+/// Decrypts a whole non-fragmented file held in memory.
+pub(crate) fn decrypt(input: &[u8], tops: &[BoxRef<'_>], keys: &KeyStore) -> Result<Vec<u8>> {
+    let moov_index = tops
+        .iter()
+        .position(|b| b.header.box_type == types::MOOV)
+        .ok_or_else(|| Error::MissingBox {
+            parent: FourCc::new(b"file"),
+            child: types::MOOV,
+            context: String::new(),
+        })?;
+    let plan = plan(&tops[moov_index], input.len() as u64, keys)?;
+    let mut data = input.to_vec();
+    let mut cache = KeyCache::default();
+    for job in &plan.jobs {
+        // `plan` checked every sample against the file size.
+        let range = job.pos as usize..job.end() as usize;
+        plan.decrypt(job, &mut data[range], keys, &mut cache)?;
+    }
     let mut out = Vec::with_capacity(data.len());
     for (i, b) in tops.iter().enumerate() {
         if i == moov_index {
-            moov.write(&mut out);
+            plan.moov.write(&mut out);
         } else {
             let s = b.header.offset as usize;
             out.extend_from_slice(&data[s..s + b.header.size as usize]);

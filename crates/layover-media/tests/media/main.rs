@@ -11,4 +11,5 @@ mod support;
 mod decrypt_fixtures;
 mod piff_fixtures;
 mod playready_fixtures;
+mod stream;
 mod synthetic;
