@@ -35,6 +35,8 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod cdm;
+pub mod challenge;
 pub mod clearkey;
 pub mod ecc;
 pub mod expiry;

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "properties/challenge.rs"]
+mod challenge;
 #[path = "properties/clearkey.rs"]
 mod clearkey;
 #[path = "properties/ecc.rs"]

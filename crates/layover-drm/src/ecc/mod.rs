@@ -138,6 +138,19 @@ impl DevicePublicKey {
         out
     }
 
+    /// Checks an ECDSA-SHA256 signature (`r || s`, 64 bytes) made by
+    /// [`TestIdentity::sign_sha256`] with this key's identity.
+    pub fn verify_sha256(&self, message: &[u8], signature: &[u8]) -> bool {
+        use p256::ecdsa::signature::Verifier as _;
+        let Ok(sig) = p256::ecdsa::Signature::from_slice(signature) else {
+            return false;
+        };
+        let Ok(key) = p256::ecdsa::VerifyingKey::from_affine(self.point) else {
+            return false;
+        };
+        key.verify(message, &sig).is_ok()
+    }
+
     /// The XMR ECC device key object for this key.
     pub fn to_xmr(&self) -> EccDeviceKey {
         EccDeviceKey {
@@ -180,6 +193,18 @@ impl TestIdentity {
     /// The secret scalar, for the credential store. Handle as a secret.
     pub fn secret_bytes(&self) -> [u8; 32] {
         self.secret.to_bytes().into()
+    }
+
+    /// ECDSA-SHA256 on P-256 over `message`, deterministic (RFC 6979): `r || s`, 64 bytes. Used
+    /// for the test identity's self-made certificate and its license challenges
+    /// ([`crate::challenge`]).
+    pub fn sign_sha256(&self, message: &[u8]) -> [u8; 64] {
+        use p256::ecdsa::signature::Signer as _;
+        let key = p256::ecdsa::SigningKey::from(&self.secret);
+        let sig: p256::ecdsa::Signature = key.sign(message);
+        let mut out = [0u8; 64];
+        out.copy_from_slice(&sig.to_bytes());
+        out
     }
 
     /// The public key licenses are bound to.

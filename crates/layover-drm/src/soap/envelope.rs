@@ -99,7 +99,7 @@ pub fn unsigned_ack_challenge(transaction_id: &str, results: &[AckLicenseResult]
 }
 
 /// Escapes text for element content.
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

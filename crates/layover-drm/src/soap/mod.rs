@@ -16,6 +16,7 @@ mod error;
 mod fault;
 mod ns;
 mod response;
+mod server;
 
 pub use envelope::{
     AckLicenseResult, CONTENT_TYPE, SOAP_ACTION_ACKNOWLEDGE_LICENSE, SOAP_ACTION_ACQUIRE_LICENSE,
@@ -24,6 +25,9 @@ pub use envelope::{
 pub use error::SoapError;
 pub use fault::{PlayReadyFault, SoapFault, parse_status_code};
 pub use response::{AcquireLicenseResponse, parse_acquire_license_response};
+pub use server::{
+    LicenseResponseParts, acquire_license_response_xml, fault_xml, redirect_fault_xml,
+};
 
 #[cfg(test)]
 mod tests;
