@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use super::cipher::{SampleKey, Scheme, decrypt_sample, full_iv};
-use super::file::fix_sidx;
+use super::file::rewritten_sidx;
 use super::init::is_seig_group;
 use super::params::{SampleParams, seig_for};
 use super::track::TrackInfo;
@@ -21,7 +21,7 @@ use crate::boxes::moof::senc::{AuxReader, Senc, USE_SUBSAMPLES};
 use crate::boxes::moof::tfhd::{self, Tfhd};
 use crate::boxes::moof::trun::{self, Trun};
 use crate::boxes::protection::piff::{self, PiffSampleEncryption};
-use crate::boxes::{BoxCodec, BoxRef, Mp4Box, parse_box, walk};
+use crate::boxes::{BoxCodec, BoxHeader, Mp4Box, parse_box, walk};
 use crate::decrypt::keys::KeyStore;
 use crate::error::{Error, Result};
 use crate::fourcc::{FourCc, types};
@@ -94,6 +94,14 @@ struct MoofPlan {
     trafs: Vec<TrafPlan>,
 }
 
+/// One piece of a clear fragment: new bytes (a rebuilt `moof` or `sidx`), or a range of
+/// the (decrypted in place) input.
+#[derive(Debug, Clone)]
+pub(crate) enum Piece {
+    Bytes(Vec<u8>),
+    Input(usize, usize),
+}
+
 /// Decrypts `input` (one fragment, starting at absolute file offset `file_offset`).
 pub(crate) fn decrypt_fragment(
     input: &[u8],
@@ -102,16 +110,55 @@ pub(crate) fn decrypt_fragment(
     keys: &KeyStore,
     cache: &mut KeyCache,
 ) -> Result<Vec<u8>> {
-    let tops: Vec<BoxRef<'_>> = walk(input, 0, FourCc::default()).collect::<Result<_>>()?;
     let mut data = input.to_vec();
+    let pieces = decrypt_in_place(&mut data, file_offset, tracks, keys, cache)?;
+    Ok(assemble(&data, &pieces))
+}
+
+/// The clear fragment as one buffer.
+pub(crate) fn assemble(data: &[u8], pieces: &[Piece]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(pieces_len(pieces) as usize);
+    for p in pieces {
+        match p {
+            Piece::Bytes(b) => out.extend_from_slice(b),
+            Piece::Input(s, e) => out.extend_from_slice(&data[*s..*e]),
+        }
+    }
+    out
+}
+
+/// Total length of the pieces.
+pub(crate) fn pieces_len(pieces: &[Piece]) -> u64 {
+    pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Bytes(b) => b.len() as u64,
+            Piece::Input(s, e) => (e - s) as u64,
+        })
+        .sum()
+}
+
+/// Decrypts the samples of `data` (one fragment) in place and returns the clear fragment
+/// as pieces: rebuilt `moof`s (and `sidx`s) plus ranges of `data` copied as they are.
+pub(crate) fn decrypt_in_place(
+    data: &mut [u8],
+    file_offset: u64,
+    tracks: &BTreeMap<u32, TrackInfo>,
+    keys: &KeyStore,
+    cache: &mut KeyCache,
+) -> Result<Vec<Piece>> {
+    let tops: Vec<BoxHeader> = walk(data, 0, FourCc::default())
+        .map(|b| b.map(|b| b.header))
+        .collect::<Result<_>>()?;
+    let input_len = data.len();
     let mut plans = Vec::new();
-    let mut budget = input.len() as u64 + EMPTY_SAMPLE_ALLOWANCE;
-    for (i, b) in tops.iter().enumerate() {
-        if b.header.box_type == types::MOOF {
+    let mut budget = data.len() as u64 + EMPTY_SAMPLE_ALLOWANCE;
+    for (i, h) in tops.iter().enumerate() {
+        if h.box_type == types::MOOF {
             plans.push(plan_moof(
                 i,
-                b,
-                &mut data,
+                h,
+                data,
                 file_offset,
                 tracks,
                 keys,
@@ -122,7 +169,7 @@ pub(crate) fn decrypt_fragment(
     }
 
     // Output sizes with placeholder data offsets (their size does not depend on the value).
-    let mut sizes: Vec<u64> = tops.iter().map(|b| b.header.size).collect();
+    let mut sizes: Vec<u64> = tops.iter().map(|h| h.size).collect();
     for p in &plans {
         sizes[p.top_index] = rebuild_moof(p).size();
     }
@@ -136,7 +183,7 @@ pub(crate) fn decrypt_fragment(
         // Boxes are in offset order: binary search keeps hostile fragments with many runs
         // and many boxes linear-logarithmic.
         let i = tops
-            .partition_point(|b| b.header.offset as usize <= p)
+            .partition_point(|h| h.offset as usize <= p)
             .checked_sub(1)
             .ok_or_else(|| {
                 bad(
@@ -145,14 +192,14 @@ pub(crate) fn decrypt_fragment(
                     "sample data before the first box".into(),
                 )
             })?;
-        if tops[i].header.box_type == types::MOOF {
+        if tops[i].box_type == types::MOOF {
             return Err(bad(
                 types::TRUN,
                 p as u64 + file_offset,
                 "sample data inside a 'moof'".into(),
             ));
         }
-        Ok(out_start[i] + (p as u64 - tops[i].header.offset))
+        Ok(out_start[i] + (p as u64 - tops[i].offset))
     };
     for p in &mut plans {
         let moof_out = out_start[p.top_index];
@@ -170,34 +217,38 @@ pub(crate) fn decrypt_fragment(
         }
     }
 
-    let mut out = Vec::with_capacity(acc as usize);
-    let mut plan_iter = plans.iter().peekable();
-    for (i, b) in tops.iter().enumerate() {
-        if plan_iter.peek().is_some_and(|p| p.top_index == i) {
-            if let Some(p) = plan_iter.next() {
-                rebuild_moof(p).write(&mut out);
-            }
-        } else {
-            let start = b.header.offset as usize;
-            out.extend_from_slice(&data[start..start + b.header.size as usize]);
-        }
-    }
     // A segment's own `sidx` (DASH `styp`+`sidx`+`moof`+`mdat`) indexes sizes that just
     // changed; rewrite it through the same position map.
-    if tops.iter().any(|b| b.header.box_type == types::SIDX) {
-        let mut map: BTreeMap<u64, u64> = tops
+    let map: BTreeMap<u64, u64> = if tops.iter().any(|h| h.box_type == types::SIDX) {
+        let mut m: BTreeMap<u64, u64> = tops
             .iter()
             .zip(&out_start)
-            .map(|(b, o)| (b.header.offset, *o))
+            .map(|(h, o)| (h.offset, *o))
             .collect();
-        map.insert(input.len() as u64, acc);
-        for (b, &o) in tops.iter().zip(&out_start) {
-            if b.header.box_type == types::SIDX {
-                fix_sidx(&mut out, o as usize, b, &map)?;
+        m.insert(input_len as u64, acc);
+        m
+    } else {
+        BTreeMap::new()
+    };
+    let mut pieces = Vec::with_capacity(tops.len());
+    let mut plan_iter = plans.iter().peekable();
+    for (i, h) in tops.iter().enumerate() {
+        let start = h.offset as usize;
+        let end = start + h.size as usize;
+        if plan_iter.peek().is_some_and(|p| p.top_index == i) {
+            if let Some(p) = plan_iter.next() {
+                pieces.push(Piece::Bytes(rebuild_moof(p).to_bytes()));
             }
+        } else if h.box_type == types::SIDX
+            && let Some(Ok(b)) = walk(&data[start..end], h.offset, FourCc::default()).next()
+            && let Some(bytes) = rewritten_sidx(&b, out_start[i], &map)
+        {
+            pieces.push(Piece::Bytes(bytes));
+        } else {
+            pieces.push(Piece::Input(start, end));
         }
     }
-    Ok(out)
+    Ok(pieces)
 }
 
 /// True for boxes inside `traf` that only describe encryption.
@@ -236,7 +287,7 @@ fn rebuild_moof(p: &MoofPlan) -> Mp4Box {
 #[allow(clippy::too_many_arguments)]
 fn plan_moof(
     top_index: usize,
-    b: &BoxRef<'_>,
+    h: &BoxHeader,
     data: &mut [u8],
     file_offset: u64,
     tracks: &BTreeMap<u32, TrackInfo>,
@@ -244,8 +295,14 @@ fn plan_moof(
     cache: &mut KeyCache,
     budget: &mut u64,
 ) -> Result<MoofPlan> {
-    let tree = parse_box(b)?;
-    let moof_start = b.header.offset as usize;
+    let moof_start = h.offset as usize;
+    let tree = {
+        let moof_bytes = &data[moof_start..moof_start + h.size as usize];
+        let b = walk(moof_bytes, h.offset, FourCc::default())
+            .next()
+            .ok_or_else(|| bad(types::MOOF, h.offset, "empty 'moof'".into()))??;
+        parse_box(&b)?
+    };
     let mut prev_traf_end = moof_start;
     let mut trafs = Vec::new();
     for (ti, traf) in tree.children_of(types::TRAF).enumerate() {

@@ -137,6 +137,28 @@ impl Decryptor {
         self.decrypt_fragment_at(segment, 0)
     }
 
+    /// Decrypts one fragment or media segment in place, without copying it: the samples in
+    /// `fragment` are decrypted where they are, and the returned [`ClearFragment`] writes
+    /// the rebuilt `moof` (and `sidx`) followed by the untouched parts of `fragment`. Its
+    /// bytes are those of [`Decryptor::decrypt_fragment_at`] for the same input.
+    pub fn decrypt_in_place<'a>(
+        &mut self,
+        fragment: &'a mut [u8],
+        file_offset: u64,
+    ) -> Result<ClearFragment<'a>> {
+        let pieces = fragment::decrypt_in_place(
+            fragment,
+            file_offset,
+            &self.tracks,
+            &self.keys,
+            &mut self.cache,
+        )?;
+        Ok(ClearFragment {
+            data: fragment,
+            pieces,
+        })
+    }
+
     /// Decrypts one fragment that starts at absolute offset `file_offset` in its file
     /// (needed only when `tfhd` carries explicit base data offsets).
     pub fn decrypt_fragment_at(&mut self, fragment: &[u8], file_offset: u64) -> Result<Vec<u8>> {
@@ -147,6 +169,42 @@ impl Decryptor {
             &self.keys,
             &mut self.cache,
         )
+    }
+}
+
+/// A decrypted fragment, as rebuilt boxes plus ranges of the input buffer it was decrypted
+/// in (see [`Decryptor::decrypt_in_place`]).
+#[derive(Debug)]
+pub struct ClearFragment<'a> {
+    data: &'a [u8],
+    pieces: Vec<fragment::Piece>,
+}
+
+impl ClearFragment<'_> {
+    /// Length in bytes.
+    pub fn len(&self) -> u64 {
+        fragment::pieces_len(&self.pieces)
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Writes the clear fragment.
+    pub fn write_to<W: std::io::Write + ?Sized>(&self, w: &mut W) -> std::io::Result<()> {
+        for p in &self.pieces {
+            match p {
+                fragment::Piece::Bytes(b) => w.write_all(b)?,
+                fragment::Piece::Input(s, e) => w.write_all(&self.data[*s..*e])?,
+            }
+        }
+        Ok(())
+    }
+
+    /// The clear fragment as one buffer.
+    pub fn to_vec(&self) -> Vec<u8> {
+        fragment::assemble(self.data, &self.pieces)
     }
 }
 

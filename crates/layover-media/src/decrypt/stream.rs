@@ -58,8 +58,8 @@ pub struct StreamStats {
     /// Protected samples decrypted in a non-fragmented file.
     pub samples: u64,
     /// The most input bytes held in memory at once (the largest fragment, header, `moov` or
-    /// sample). Decrypting a fragment holds it about three times over (input, working copy,
-    /// output); pass-through copies use a fixed 1 MiB buffer on top.
+    /// sample). Fragments are decrypted in that buffer and written from it, so this is also
+    /// about the memory used; pass-through copies use a fixed 1 MiB buffer on top.
     pub peak_buffer: u64,
 }
 
@@ -317,8 +317,9 @@ fn fragmented<R: Read + Seek, W: Write + Seek>(
             let group = end - h.offset;
             src.read_vec(h.offset, group, &mut buf, types::MOOF)?;
             stats.peak_buffer = stats.peak_buffer.max(group);
-            let clear = dec.decrypt_fragment_at(&buf, h.offset)?;
-            dst.put(&clear)?;
+            let clear = dec.decrypt_in_place(&mut buf, h.offset)?;
+            clear.write_to(dst.w).map_err(StreamError::Write)?;
+            dst.pos += clear.len();
             stats.fragments += 1;
             i = j;
         } else {

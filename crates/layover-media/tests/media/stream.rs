@@ -308,6 +308,14 @@ fn per_segment_decryption_matches_the_whole_file() {
         for (i, seg) in segments.iter().enumerate().rev() {
             let mut d = dec.clone();
             let clear = d.decrypt_segment(seg).unwrap();
+            // Decrypting in the request's own buffer gives the same bytes.
+            let mut buf = seg.clone();
+            let in_place = dec.clone().decrypt_in_place(&mut buf, 0).unwrap();
+            assert_eq!(in_place.len(), clear.len() as u64);
+            assert!(in_place.to_vec() == clear);
+            let mut written = Vec::new();
+            in_place.write_to(&mut written).unwrap();
+            assert!(written == clear);
             let start = clear_init.len()
                 + segments[..i]
                     .iter()
