@@ -9,6 +9,10 @@
 //! - `GET /_faults`, `POST /_faults` (a [`FaultPlan`] as JSON), `DELETE /_faults`: faults for
 //!   the next requests.
 //! - `GET /_health`: `ok`.
+//! - The development license server on the same listener: `POST /PlayReady/`, `GET /?kid=`,
+//!   `POST /clearkey`, the release routes and `/_license/*` (see [`license`]). [`DevServer::start`]
+//!   serves the fixtures' test keys ([`LicenseServerConfig::demo`]);
+//!   [`DevServer::start_with_license`] takes any configuration.
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -23,12 +27,14 @@
 
 pub mod faults;
 pub mod files;
+pub mod license;
 pub mod stub;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::Router;
 use axum::extract::{Path as UrlPath, Query, State};
@@ -39,6 +45,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use faults::{Fault, FaultPlan, Faults};
+pub use license::{LicenseServer, LicenseServerConfig};
 
 /// Where to listen and what to serve.
 #[derive(Debug, Clone)]
@@ -87,13 +94,23 @@ struct AppState {
 pub struct DevServer {
     addr: SocketAddr,
     faults: Faults,
+    license: LicenseServer,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
 
 impl DevServer {
-    /// Binds and starts serving in the background on the current tokio runtime.
+    /// Binds and starts serving in the background on the current tokio runtime, with the demo
+    /// license server ([`LicenseServerConfig::demo`]).
     pub async fn start(config: Config) -> Result<Self, Error> {
+        Self::start_with_license(config, LicenseServerConfig::demo()).await
+    }
+
+    /// Like [`DevServer::start`], with this license server configuration.
+    pub async fn start_with_license(
+        config: Config,
+        license: LicenseServerConfig,
+    ) -> Result<Self, Error> {
         if !config.media_root.is_dir() {
             return Err(Error::NoMediaRoot(config.media_root));
         }
@@ -112,8 +129,16 @@ impl DevServer {
             root: Arc::new(config.media_root),
             faults: faults.clone(),
         };
+        let license = LicenseServer::new(license);
+        let offline = license.offline_flag();
         let (tx, rx) = oneshot::channel::<()>();
-        let app = router(state);
+        let app = router(state).merge(license::routes(license.clone())).layer(
+            axum::middleware::from_fn_with_state(offline.clone(), offline_guard),
+        );
+        let listener = OfflineListener {
+            inner: listener,
+            offline,
+        };
         let task = tokio::spawn(async move {
             let served = axum::serve(listener, app).with_graceful_shutdown(async {
                 let _ = rx.await;
@@ -126,6 +151,7 @@ impl DevServer {
         Ok(Self {
             addr,
             faults,
+            license,
             shutdown: Some(tx),
             task: Some(task),
         })
@@ -144,6 +170,12 @@ impl DevServer {
     /// Fault plans, to set from tests and tools.
     pub fn faults(&self) -> &Faults {
         &self.faults
+    }
+
+    /// The license server: counters ([`LicenseServer::stats`]) and the offline switch
+    /// ([`LicenseServer::set_offline`]).
+    pub fn license(&self) -> &LicenseServer {
+        &self.license
     }
 
     /// Stops accepting, finishes requests in flight, and returns.
@@ -170,6 +202,49 @@ impl Drop for DevServer {
             let _ = tx.send(());
         }
     }
+}
+
+/// Accepts like a `TcpListener`, but closes new connections at once while offline.
+struct OfflineListener {
+    inner: tokio::net::TcpListener,
+    offline: Arc<AtomicBool>,
+}
+
+impl axum::serve::Listener for OfflineListener {
+    type Io = tokio::net::TcpStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let (io, addr) = axum::serve::Listener::accept(&mut self.inner).await;
+            if !self.offline.load(Ordering::SeqCst) {
+                return (io, addr);
+            }
+            drop(io);
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.inner.local_addr()
+    }
+}
+
+/// Requests arriving on connections opened before the server went offline: 503 and close
+/// (except the switch itself, so a test can bring the server back on a kept-alive connection).
+async fn offline_guard(
+    State(offline): State<Arc<AtomicBool>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if offline.load(Ordering::SeqCst) && request.uri().path() != "/_license/offline" {
+        let mut r = (StatusCode::SERVICE_UNAVAILABLE, "offline\n").into_response();
+        r.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+        return r;
+    }
+    next.run(request).await
 }
 
 fn router(state: AppState) -> Router {
