@@ -43,14 +43,14 @@ pub enum Command {
         flags: JsonFlag,
     },
     /// Decrypt an MP4 file (fragmented or not; cenc, cbcs, cens, cbc1, PIFF) with known keys,
-    /// like Bento4's mp4decrypt
+    /// like Bento4's mp4decrypt, or every track of a DASH/HLS/Smooth folder
     Decrypt {
         /// KID:KEY in hex (repeat for several keys, e.g. audio and video)
         #[arg(long = "key", value_name = "KID:KEY", required = true)]
         keys: Vec<String>,
-        /// The protected file
+        /// The protected file, or a folder holding a manifest and the files it names
         input: PathBuf,
-        /// Where the clear file goes
+        /// Where the clear file goes (for a folder: a folder, one clear MP4 per track)
         output: PathBuf,
     },
     /// Download a title by link and wait until it is complete (exit 0 only then). Running it

@@ -3,8 +3,9 @@
 use std::path::Path;
 
 use anyhow::Result;
+use layover_engine::decrypt_folder;
 use layover_engine::manifest::{self, ManifestReport};
-use layover_engine::media::{InspectReport, KidReport, decrypt_mp4, inspect_file};
+use layover_engine::media::{InspectReport, KidReport, decrypt_mp4, inspect_file, key_store};
 
 use crate::download::size;
 
@@ -28,6 +29,21 @@ pub async fn inspect(target: &str, json: bool) -> Result<()> {
 }
 
 pub fn decrypt(input: &Path, output: &Path, keys: &[String]) -> Result<()> {
+    if decrypt_folder::is_folder(input) {
+        let store = key_store(keys)?;
+        let r = decrypt_folder::decrypt_folder(input, output, &store)?;
+        println!("Read {}", r.manifest.display());
+        for t in &r.tracks {
+            println!(
+                "Wrote {} ({}, {} segments, {})",
+                t.output.display(),
+                t.kind,
+                t.segments,
+                size(t.bytes as i64)
+            );
+        }
+        return Ok(());
+    }
     let r = decrypt_mp4(input, output, keys)?;
     println!("Wrote {} ({})", r.output.display(), size(r.bytes as i64));
     Ok(())

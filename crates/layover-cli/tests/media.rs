@@ -306,3 +306,88 @@ fn download_a_dash_title_with_a_track_choice() {
     assert_eq!(titles[0]["kind"], "dash");
     assert_eq!(titles[0]["state"], "completed");
 }
+
+/// The per-frame hashes of one stream (`v` or `a`) of a file.
+fn stream_hashes(file: &Path, stream: &str) -> Vec<String> {
+    let ffmpeg = std::fs::read_to_string(fixtures().join("ffmpeg-path.txt")).expect("ffmpeg path");
+    let out = Command::new(ffmpeg.trim())
+        .args(["-v", "error", "-i"])
+        .arg(file)
+        .args(["-map", &format!("0:{stream}"), "-f", "framemd5", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    assert!(
+        out.status.success(),
+        "ffmpeg failed on {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.rsplit(',').next())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .collect()
+}
+
+#[test]
+fn decrypt_a_dash_folder_into_one_clear_mp4_per_track() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let dest = out.path().join("clear");
+    let video = format!("{}:{}", key("VIDEO_KID"), key("VIDEO_KEY"));
+    let audio = format!("{}:{}", key("AUDIO_KID"), key("AUDIO_KEY"));
+    let tpl = fixtures().join("tpl");
+    let r = layover(&[
+        "decrypt",
+        "--key",
+        &video,
+        "--key",
+        &audio,
+        tpl.to_str().expect("utf8"),
+        dest.to_str().expect("utf8"),
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let mut names: Vec<String> = std::fs::read_dir(&dest)
+        .expect("output folder")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    // Named by kind, language, height and bitrate (kbit/s), from the manifest.
+    assert_eq!(
+        names,
+        ["audio-104k.mp4", "video-180p-155k.mp4"],
+        "{names:?}"
+    );
+    assert_eq!(
+        stream_hashes(&dest.join("video-180p-155k.mp4"), "v"),
+        stream_hashes(&fixtures().join("clear-video.mp4"), "v"),
+        "video frames equal the clear packaging"
+    );
+    assert_eq!(
+        stream_hashes(&dest.join("audio-104k.mp4"), "a"),
+        stream_hashes(&fixtures().join("clear-audio.mp4"), "a"),
+        "audio frames equal the clear packaging"
+    );
+
+    // A missing key names the KID and leaves nothing behind.
+    let dest2 = out.path().join("partial");
+    let r = layover(&[
+        "decrypt",
+        "--key",
+        &video,
+        tpl.to_str().expect("utf8"),
+        dest2.to_str().expect("utf8"),
+    ]);
+    assert!(!r.status.success());
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        err.contains("f1e2d3c4-b5a6-4738-9281-706f5e4d3c2b"),
+        "{err}"
+    );
+    let left: Vec<_> = std::fs::read_dir(&dest2)
+        .map(|d| d.flatten().collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "nothing half-written: {left:?}");
+}

@@ -17,6 +17,7 @@
 //! ```
 
 pub mod clock;
+pub mod decrypt_folder;
 mod download;
 pub mod error;
 pub mod info;

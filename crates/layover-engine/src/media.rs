@@ -5,7 +5,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use layover_media::Kid;
-use layover_media::decrypt::{ContentKey, KeyStore, decrypt_file};
+use layover_media::decrypt::{ContentKey, KeyStore, StreamError, decrypt_stream};
 use layover_media::inspect::{Summary, SystemData, summarize};
 use serde::Serialize;
 
@@ -263,10 +263,8 @@ pub struct DecryptReport {
     pub bytes: u64,
 }
 
-/// Decrypts one MP4 file (fragmented or not) with `KID:KEY` pairs (hex) into `output`. The
-/// output is written beside it as `<output>.part` and renamed only when complete, so a failure
-/// leaves nothing half-written.
-pub fn decrypt_mp4(input: &Path, output: &Path, keys: &[String]) -> Result<DecryptReport> {
+/// Parses `KID:KEY` pairs (hex) into a key store.
+pub fn key_store(keys: &[String]) -> Result<KeyStore> {
     let mut store = KeyStore::new();
     for pair in keys {
         let (k, v) = pair
@@ -276,23 +274,54 @@ pub fn decrypt_mp4(input: &Path, output: &Path, keys: &[String]) -> Result<Decry
         let key = ContentKey::from_hex(v).map_err(|_| Error::BadKey(pair.clone()))?;
         store.insert(kid, key);
     }
-    let data = std::fs::read(input).map_err(|source| Error::ReadFile {
+    Ok(store)
+}
+
+/// Decrypts one MP4 file (fragmented or not) with `KID:KEY` pairs (hex) into `output`,
+/// streaming: one fragment (or, for a non-fragmented file, one sample) in memory at a time,
+/// however large the file. The output is written beside it as `<output>.part` and renamed
+/// only when complete, so a failure leaves nothing half-written.
+pub fn decrypt_mp4(input: &Path, output: &Path, keys: &[String]) -> Result<DecryptReport> {
+    let store = key_store(keys)?;
+    decrypt_mp4_with(input, output, &store)
+}
+
+/// [`decrypt_mp4`] with a ready key store.
+pub fn decrypt_mp4_with(input: &Path, output: &Path, keys: &KeyStore) -> Result<DecryptReport> {
+    use std::io::{BufReader, BufWriter};
+
+    let read_err = |source| Error::ReadFile {
         path: input.to_owned(),
         source,
-    })?;
-    let clear = decrypt_file(&data, &store).map_err(|e| media_err(input, e.to_string()))?;
-    let part = crate::net::fetch::part_path(output);
+    };
     let write_err = |source| Error::WriteFile {
         path: output.to_owned(),
         source,
     };
-    std::fs::write(&part, &clear).map_err(write_err)?;
-    std::fs::rename(&part, output).map_err(|e| {
-        let _ = std::fs::remove_file(&part);
-        write_err(e)
-    })?;
-    Ok(DecryptReport {
-        output: output.to_owned(),
-        bytes: clear.len() as u64,
-    })
+    let file = std::fs::File::open(input).map_err(read_err)?;
+    let part = crate::net::fetch::part_path(output);
+    let result = (|| {
+        let out = std::fs::File::create(&part).map_err(write_err)?;
+        let mut reader = BufReader::with_capacity(1 << 20, file);
+        let mut writer = BufWriter::with_capacity(1 << 20, out);
+        let stats = decrypt_stream(&mut reader, &mut writer, keys).map_err(|e| match e {
+            StreamError::Read(source) => read_err(source),
+            StreamError::Write(source) => write_err(source),
+            StreamError::Media(e) => media_err(input, e.to_string()),
+        })?;
+        let out = writer.into_inner().map_err(|e| write_err(e.into_error()))?;
+        out.sync_all().map_err(write_err)?;
+        std::fs::rename(&part, output).map_err(write_err)?;
+        Ok(stats)
+    })();
+    match result {
+        Ok(stats) => Ok(DecryptReport {
+            output: output.to_owned(),
+            bytes: stats.bytes_out,
+        }),
+        Err(e) => {
+            let _ = std::fs::remove_file(&part);
+            Err(e)
+        }
+    }
 }
