@@ -137,6 +137,30 @@ pub enum Error {
     /// No title with this id.
     #[error("there is no title {0} in the library; `layover downloads` lists them")]
     TitleNotFound(i64),
+    /// A secret could not be sealed or opened.
+    #[error("{0}")]
+    Secrets(String),
+    /// No license provider matches what was typed.
+    #[error("no license provider matches `{0}`; `layover providers list` shows them")]
+    NoSuchProvider(String),
+    /// A provider profile is not usable as given.
+    #[error("the provider's {field} {reason}")]
+    InvalidProvider {
+        /// Which field.
+        field: &'static str,
+        /// What is wrong with it and what would work.
+        reason: String,
+    },
+    /// A license could not be acquired, renewed or released.
+    #[error("{title}: {message}")]
+    License {
+        /// The title (or KID) concerned.
+        title: String,
+        /// What kind of failure, for the UI to branch on.
+        failure: LicenseFailure,
+        /// What happened and what to do, in words.
+        message: String,
+    },
     /// Something that should not happen.
     #[error("{0}")]
     Internal(String),
@@ -172,6 +196,15 @@ impl Error {
             Self::TitleNotFound(_) | Self::NoSuchTitle(_) => ErrorCode::NotFound,
             Self::AmbiguousTitle { .. } | Self::WrongState { .. } => ErrorCode::InvalidInput,
             Self::DownloadBusy(_) => ErrorCode::Busy,
+            Self::Secrets(_) => ErrorCode::Storage,
+            Self::NoSuchProvider(_) => ErrorCode::NotFound,
+            Self::InvalidProvider { .. } => ErrorCode::InvalidInput,
+            Self::License { failure, .. } => match failure {
+                LicenseFailure::Offline => ErrorCode::Offline,
+                LicenseFailure::Unauthorized => ErrorCode::Unauthorized,
+                LicenseFailure::Refused => ErrorCode::LicenseRefused,
+                LicenseFailure::NotPossible => ErrorCode::InvalidInput,
+            },
             Self::Logging(_) | Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -194,6 +227,25 @@ pub enum ErrorCode {
     DataDirectory,
     /// A bug: something that should not happen did. The log has the details.
     Internal,
+    /// The license server (or the network to it) could not be reached; it is retried later.
+    Offline,
+    /// The license server refused the token or entitlement; fix the provider's token.
+    Unauthorized,
+    /// The license server answered with a refusal (a PlayReady fault, a missing key).
+    LicenseRefused,
+}
+
+/// Why a license operation failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LicenseFailure {
+    /// No network or the server did not answer: retried later.
+    Offline,
+    /// 401/403 or a token problem.
+    Unauthorized,
+    /// The server answered with a refusal or something unusable.
+    Refused,
+    /// Nothing to ask or nobody to ask (no protection, no provider, a system this desktop cannot use).
+    NotPossible,
 }
 
 /// The one error type that crosses into the UI: a code to branch on and a sentence for a person.

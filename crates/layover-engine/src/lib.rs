@@ -29,6 +29,7 @@ pub mod media;
 pub mod net;
 pub mod paths;
 pub mod redact;
+pub mod secrets;
 pub mod settings;
 pub mod store;
 pub mod timekeeping;
@@ -52,6 +53,8 @@ pub struct Engine {
     store: Store,
     clock: Arc<dyn Clock>,
     fetcher: net::Fetcher,
+    /// Loaded on first use (the credential store may prompt or be slow).
+    master_key: Arc<std::sync::Mutex<Option<secrets::MasterKey>>>,
 }
 
 impl Engine {
@@ -77,6 +80,7 @@ impl Engine {
             store,
             clock,
             fetcher,
+            master_key: Arc::default(),
         };
         // Every start is a sighting of the clock.
         engine.clock_status().await?;
@@ -92,6 +96,22 @@ impl Engine {
     pub fn with_fetcher(mut self, fetcher: net::Fetcher) -> Self {
         self.fetcher = fetcher;
         self
+    }
+
+    /// The key that seals secrets, loaded (or created) on first use.
+    pub(crate) fn master_key(&self) -> Result<secrets::MasterKey> {
+        let mut slot = self.master_key.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(k) = slot.as_ref() {
+            return Ok(k.clone());
+        }
+        let key = secrets::MasterKey::load(self.data_dir.root())?;
+        *slot = Some(key.clone());
+        Ok(key)
+    }
+
+    /// Where secrets are kept (the UI warns when it is only a key file).
+    pub fn secret_store_kind(&self) -> Result<secrets::SecretStoreKind> {
+        Ok(self.master_key()?.kind())
     }
 
     /// The injected clock.

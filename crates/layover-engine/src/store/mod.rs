@@ -2,9 +2,11 @@
 //! a busy timeout, so the app and the CLI can use it at the same time.
 
 mod clock;
+mod licenses;
 mod settings;
 mod titles;
 
+pub use licenses::{GrantedRow, HistoryRow, LicenseRow, ProviderRow};
 pub use titles::PendingFile;
 
 use std::path::{Path, PathBuf};

@@ -3,4 +3,4 @@
 /**
  * The closed set of error codes the UI and scripts can branch on.
  */
-export type ErrorCode = "invalid_input" | "not_found" | "busy" | "storage" | "data_directory" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "busy" | "storage" | "data_directory" | "internal" | "offline" | "unauthorized" | "license_refused";
