@@ -8,11 +8,16 @@ const COMMANDS: &[&str] = &[
     "clock_status",
     "download_title",
     "get_settings",
+    "link_choices",
     "list_titles",
+    "move_title",
+    "pause_all",
     "pause_title",
     "remove_title",
+    "resume_all",
     "resume_title",
     "update_settings",
+    "watch_downloads",
 ];
 
 fn main() {

@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 mod state;
+mod taskbar;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -49,32 +50,37 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
         tracing::error!(code = ?e.code, message = %e.message, "library could not be opened");
     }
 
-    // Queued and interrupted downloads carry on when the app starts again; the views see their
-    // progress through the library (they re-read it while open).
-    let resume = engine.as_ref().ok().cloned();
+    // Queued and interrupted downloads carry on when the app starts again: the queue runner
+    // starts them, `parallel_downloads` at once, and its progress also drives the taskbar.
+    let state = AppState::new(engine);
+    let queue = state.queue().cloned();
     let result = tauri::Builder::default()
-        .setup(move |_app| {
-            if let Some(engine) = resume {
-                tauri::async_runtime::spawn(async move {
-                    if let Err(e) = engine.resume_unfinished(&|_| {}).await {
-                        tracing::error!(error = %e, "resuming downloads failed");
-                    }
-                });
+        .setup(move |app| {
+            if let Some(queue) = queue {
+                let runner = queue.clone();
+                tauri::async_runtime::spawn(async move { runner.run().await });
+                let handle = app.handle().clone();
+                tauri::async_runtime::spawn(taskbar::follow(handle, queue));
             }
             Ok(())
         })
-        .manage(AppState::new(engine))
+        .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::add_link,
             commands::app_info,
             commands::clock_status,
             commands::download_title,
             commands::get_settings,
+            commands::link_choices,
             commands::list_titles,
+            commands::move_title,
+            commands::pause_all,
             commands::pause_title,
             commands::remove_title,
+            commands::resume_all,
             commands::resume_title,
             commands::update_settings,
+            commands::watch_downloads,
         ])
         .run(tauri::generate_context!());
     match result {

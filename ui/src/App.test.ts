@@ -17,6 +17,7 @@ function title(over: Partial<Title>): Title {
     bytes_done: 2_000_024,
     bytes_total: 2_000_024,
     folder: "00001-seed_film",
+    queue_position: 1,
     created_at: 1_800_000_000_000,
     completed_at: 1_800_000_100_000,
     ...over,
@@ -184,9 +185,11 @@ describe("App", () => {
     const input = screen.getByLabelText(/Link to a title/);
     expect(input).toHaveFocus();
     await user.type(input, "https://cdn.example/films/night_flight.mp4");
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+    expect(await screen.findByRole("dialog", { name: /Download "night flight"/ })).toHaveTextContent("A single file of 4.0 MB");
     await user.click(screen.getByRole("button", { name: "Download" }));
     expect(await screen.findByRole("heading", { level: 1, name: "Downloads" })).toBeInTheDocument();
-    expect(backend.calls).toEqual(expect.arrayContaining(["addLink", "downloadTitle"]));
+    expect(backend.calls).toEqual(expect.arrayContaining(["linkChoices", "addLink"]));
     await user.click(screen.getByRole("button", { name: /Library/ }));
     const list = await screen.findByRole("list", { name: "Downloaded titles" });
     expect(list).toHaveTextContent("night flight");
@@ -198,7 +201,7 @@ describe("App", () => {
     await renderReady();
     await user.click(screen.getByRole("button", { name: "Add by link" }));
     await user.type(screen.getByLabelText(/Link to a title/), "https://cdn.example/films/page.html");
-    await user.click(screen.getByRole("button", { name: "Download" }));
+    await user.click(screen.getByRole("button", { name: "Continue" }));
     const alert = await screen.findByRole("alert");
     expect(alert).toHaveTextContent("The link could not be added");
     expect(alert).toHaveTextContent("does not end in .mp4");
@@ -218,7 +221,7 @@ describe("App", () => {
     await user.click(within(row()).getByRole("button", { name: "Pause" }));
     expect(await within(row()).findByText("paused by you")).toBeInTheDocument();
     await user.click(within(row()).getByRole("button", { name: "Resume" }));
-    expect(backend.calls).toEqual(expect.arrayContaining(["pauseTitle", "resumeTitle", "downloadTitle"]));
+    expect(backend.calls).toEqual(expect.arrayContaining(["pauseTitle", "resumeTitle"]));
 
     await user.click(screen.getByRole("button", { name: /Library/ }));
     const library = await screen.findByRole("list", { name: "Downloaded titles" });
@@ -226,6 +229,45 @@ describe("App", () => {
     await user.click(within(library).getByRole("button", { name: "Delete and free 2.0 MB" }));
     expect(backend.calls).toContain("removeTitle");
     expect(backend.titles.find((t) => t.name === "seed film")).toBeUndefined();
+  });
+
+  it("offers qualities and languages with sizes before downloading, and refuses what does not fit", async () => {
+    const user = userEvent.setup();
+    const backend = new MockBackend();
+    backend.freeBytes = 1_500_000_000;
+    await renderReady(backend);
+    await user.click(screen.getByRole("button", { name: "Add by link" }));
+    await user.type(screen.getByLabelText(/Link to a title/), "https://cdn.example/films/sky_road.mpd");
+    await user.keyboard("{Enter}");
+    const dialog = await screen.findByRole("dialog", { name: /Download "sky road"/ });
+    expect(screen.getByRole("heading", { name: /Download "sky road"/ })).toHaveFocus();
+    expect(within(dialog).getByRole("radio", { name: /1920x1080/ })).toBeChecked();
+    expect(within(dialog).getByRole("alert")).toHaveTextContent(/Not enough space: .* more is needed/);
+    expect(within(dialog).getByRole("button", { name: "Download" })).toBeDisabled();
+    await user.click(within(dialog).getByRole("radio", { name: /1280x720/ }));
+    await user.click(within(dialog).getByRole("checkbox", { name: /fr/ }));
+    await user.click(within(dialog).getByRole("checkbox", { name: /de/ }));
+    expect(within(dialog).queryByRole("alert")).toBeNull();
+    expect(within(dialog).getByTestId("download-size")).toHaveTextContent("About 996.0 MB to download");
+    await user.click(within(dialog).getByRole("button", { name: "Download" }));
+    await waitFor(() => expect(backend.lastChoice).toEqual({ video: "1200k", audio: ["en"], subtitles: [] }));
+  });
+
+  it("reorders the queue and pauses or resumes everything", async () => {
+    const user = userEvent.setup();
+    const backend = new MockBackend();
+    backend.titles = [
+      title({ id: 1, name: "first", state: "queued", bytes_done: 0, bytes_total: null }),
+      title({ id: 2, name: "second", state: "paused", bytes_done: 0, bytes_total: null, queue_position: 2 }),
+    ];
+    await renderReady(backend);
+    await user.click(screen.getByRole("button", { name: /Downloads/ }));
+    await user.click(await screen.findByRole("button", { name: "Move second to the top of the queue" }));
+    await waitFor(() => expect(backend.titles.map((t) => t.name)).toEqual(["second", "first"]));
+    await user.click(screen.getByRole("button", { name: "Pause all" }));
+    await waitFor(() => expect(backend.titles.every((t) => t.state === "paused")).toBe(true));
+    await user.click(screen.getByRole("button", { name: "Resume all" }));
+    await waitFor(() => expect(backend.titles.every((t) => t.state === "queued")).toBe(true));
   });
 
   it("explains itself outside the app window", () => {

@@ -76,12 +76,29 @@ pub enum Command {
     /// Pause a queued or downloading title (also one the app or another command is downloading)
     Pause {
         /// The title's number (from `layover downloads`) or a unique part of its name
-        title: String,
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        title: Option<String>,
+        /// Pause every queued and downloading title
+        #[arg(long)]
+        all: bool,
     },
     /// Resume a paused or failed title and download it in the foreground
     Resume {
         /// The title's number or a unique part of its name
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        title: Option<String>,
+        /// Queue every paused title again and download the queue in the foreground,
+        /// `parallel_downloads` titles at once
+        #[arg(long)]
+        all: bool,
+    },
+    /// Move a title in the download queue (the order titles start downloading in)
+    Move {
+        /// The title's number or a unique part of its name
         title: String,
+        /// Where to: a place number (1 is first), top, bottom, up or down
+        #[arg(long, value_name = "PLACE")]
+        to: String,
     },
     /// Delete a title and its files (stopping its download if one is running)
     Remove {

@@ -99,20 +99,9 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             crate::download::run(engine, &url, &choice).await?;
         }
         Command::Downloads(flags) => crate::download::list(engine, flags.json).await?,
-        Command::Pause { title } => {
-            let t = engine.find_title(&title).await?;
-            let t = engine.pause(t.id).await?;
-            println!(
-                "Paused \"{}\" at {}",
-                t.name,
-                crate::download::size(t.bytes_done)
-            );
-        }
-        Command::Resume { title } => {
-            let t = engine.find_title(&title).await?;
-            let t = engine.resume(t.id).await?;
-            crate::download::run_title(engine, t).await?;
-        }
+        Command::Pause { title, all } => crate::download::pause(engine, title, all).await?,
+        Command::Resume { title, all } => crate::download::resume(engine, title, all).await?,
+        Command::Move { title, to } => crate::download::move_title(engine, &title, &to).await?,
         Command::Remove { title } => {
             let t = engine.find_title(&title).await?;
             let freed = engine.remove(t.id).await?;

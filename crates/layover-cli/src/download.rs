@@ -5,7 +5,9 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
+use layover_engine::library::QueueProgress;
 use layover_engine::library::plan::{TrackChoice, VideoChoice};
+use layover_engine::library::queue::QueuePlace;
 use layover_engine::{DownloadProgress, Engine, Title, TitleState};
 
 use crate::format::duration;
@@ -85,6 +87,80 @@ pub async fn run_title(engine: &Engine, title: Title) -> Result<()> {
     }
 }
 
+/// `layover pause <TITLE>` or `layover pause --all`.
+pub async fn pause(engine: &Engine, title: Option<String>, all: bool) -> Result<()> {
+    if all {
+        let n = engine.pause_all().await?;
+        println!("Paused {n} title{}", if n == 1 { "" } else { "s" });
+        return Ok(());
+    }
+    let t = engine
+        .find_title(title.as_deref().unwrap_or_default())
+        .await?;
+    let t = engine.pause(t.id).await?;
+    println!("Paused \"{}\" at {}", t.name, size(t.bytes_done));
+    Ok(())
+}
+
+/// `layover resume <TITLE>` (that title, in the foreground) or `layover resume --all` (the
+/// whole queue, `parallel_downloads` at once, in the foreground).
+pub async fn resume(engine: &Engine, title: Option<String>, all: bool) -> Result<()> {
+    if !all {
+        let t = engine
+            .find_title(title.as_deref().unwrap_or_default())
+            .await?;
+        let t = engine.resume(t.id).await?;
+        return run_title(engine, t).await;
+    }
+    let n = engine.resume_all().await?;
+    eprintln!(
+        "Resumed {n} paused title{}; downloading the queue",
+        if n == 1 { "" } else { "s" }
+    );
+    let bar = Bar::new();
+    let ran = engine.resume_unfinished(&|p| bar.show_many(p)).await?;
+    bar.finish();
+    let mut unfinished = 0;
+    for t in &ran {
+        match t.state {
+            TitleState::Completed => println!("Completed \"{}\": {}", t.name, size(t.bytes_done)),
+            s => {
+                unfinished += 1;
+                println!(
+                    "\"{}\" {}: {}",
+                    t.name,
+                    state_word(s),
+                    t.state_reason.as_deref().unwrap_or("no reason recorded")
+                );
+            }
+        }
+    }
+    if unfinished > 0 {
+        bail!("{unfinished} of {} titles did not complete", ran.len());
+    }
+    Ok(())
+}
+
+/// `layover move <TITLE> --to N|top|bottom|up|down`.
+pub async fn move_title(engine: &Engine, title: &str, to: &str) -> Result<()> {
+    let place = QueuePlace::parse(to).map_err(anyhow::Error::msg)?;
+    let t = engine.find_title(title).await?;
+    let titles = engine.move_title(t.id, place).await?;
+    let waiting: Vec<&Title> = titles
+        .iter()
+        .filter(|t| t.state != TitleState::Completed)
+        .collect();
+    if let Some(n) = waiting.iter().position(|x| x.id == t.id) {
+        println!(
+            "Moved \"{}\" to place {} of {}",
+            t.name,
+            n + 1,
+            waiting.len()
+        );
+    }
+    Ok(())
+}
+
 /// Lists the library.
 pub async fn list(engine: &Engine, json: bool) -> Result<()> {
     let titles = engine.titles().await?;
@@ -96,16 +172,24 @@ pub async fn list(engine: &Engine, json: bool) -> Result<()> {
         println!("No titles yet. Add one with `layover download <LINK>`.");
         return Ok(());
     }
+    // Titles still to download are numbered in queue order (the order they start in).
+    let mut place = 0;
     for t in &titles {
+        let order = if t.state == TitleState::Completed {
+            "     ".to_owned()
+        } else {
+            place += 1;
+            format!("{:>4}.", place)
+        };
         println!(
-            "{:>4}  {:<11}  {:>22}  {}",
+            "{order} {:>4}  {:<11}  {:>22}  {}",
             t.id,
             state_word(t.state),
             amount(t),
             t.name
         );
         if let Some(reason) = &t.state_reason {
-            println!("      {reason}");
+            println!("            {reason}");
         }
     }
     Ok(())
@@ -144,33 +228,27 @@ pub fn size(bytes: i64) -> String {
 
 /// A one-line progress bar on stderr (redrawn in a terminal, a line every 5 s otherwise).
 struct Bar {
-    start: Instant,
     state: Mutex<BarState>,
     tty: bool,
 }
 
 struct BarState {
-    first_bytes: Option<i64>,
     last_line: Option<Instant>,
+    many: std::collections::BTreeMap<i64, DownloadProgress>,
 }
 
 impl Bar {
     fn new() -> Self {
         Self {
-            start: Instant::now(),
             state: Mutex::new(BarState {
-                first_bytes: None,
                 last_line: None,
+                many: std::collections::BTreeMap::new(),
             }),
             tty: std::io::stderr().is_terminal(),
         }
     }
 
     fn show(&self, p: DownloadProgress) {
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let first = *st.first_bytes.get_or_insert(p.bytes_done);
-        let elapsed = self.start.elapsed().as_secs_f64().max(0.001);
-        let speed = (p.bytes_done - first).max(0) as f64 / elapsed;
         let mut line = match p.bytes_total {
             Some(total) if total > 0 => format!(
                 "{} of {} ({:.0}%)",
@@ -180,13 +258,34 @@ impl Bar {
             ),
             _ => size(p.bytes_done),
         };
-        line.push_str(&format!("  {}/s", size(speed as i64)));
-        if let Some(total) = p.bytes_total
-            && speed > 0.0
-        {
-            let eta = ((total - p.bytes_done).max(0) as f64 / speed) as u64;
-            line.push_str(&format!("  {} left", duration(eta)));
+        line.push_str(&format!("  {}/s", size(p.bytes_per_sec)));
+        if let Some(eta) = p.eta_secs {
+            line.push_str(&format!("  {} left", duration(eta.max(0) as u64)));
         }
+        self.draw(&line);
+    }
+
+    /// Progress of several downloads: each title's line is folded into one total.
+    fn show_many(&self, p: DownloadProgress) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.many.insert(p.title_id, p);
+        let all = QueueProgress::of(st.many.values().copied().collect());
+        drop(st);
+        let mut line = format!(
+            "{} titles: {} of {}  {}/s",
+            all.downloads.len(),
+            size(all.bytes_done),
+            size(all.bytes_total),
+            size(all.bytes_per_sec)
+        );
+        if let Some(eta) = all.eta_secs {
+            line.push_str(&format!("  {} left", duration(eta.max(0) as u64)));
+        }
+        self.draw(&line);
+    }
+
+    fn draw(&self, line: &str) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let mut err = std::io::stderr();
         if self.tty {
             let _ = write!(err, "\r\x1b[2K  {line}");

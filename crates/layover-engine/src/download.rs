@@ -4,17 +4,22 @@
 //! A title is a single MP4 (or a PIFF `.ismv` served as `.mp4`), or a DASH / HLS / Smooth
 //! manifest whose chosen tracks' segments become the title's files (see `library::plan`).
 
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use tokio::task::JoinSet;
 
 use crate::Engine;
 use crate::error::{Error, Result};
 use crate::library::plan::{self, PlannedFile};
 use crate::library::{
-    DownloadProgress, Title, TitleKind, TitleState, check_top_level_boxes, name_from_url,
+    DownloadProgress, Title, TitleKind, TitleState, check_top_level_boxes, eta, name_from_url,
 };
-use crate::net::{FetchError, FetchRequest, join_inside, sanitize_component};
+use crate::net::fetch::part_path;
+use crate::net::{FetchError, FetchRequest, Fetched, join_inside, sanitize_component};
+use crate::store::PendingFile;
 
 /// How often progress is reported and saved while a file arrives (the UI's limit is 4 a second).
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
@@ -46,18 +51,12 @@ impl Engine {
     /// [`Engine::add_link`] with a choice of quality and languages (manifests only).
     pub async fn add_link_with(&self, url: &str, choice: &plan::TrackChoice) -> Result<Title> {
         let url = url.trim();
-        let parsed = reqwest::Url::parse(url).map_err(|e| Error::UnsupportedLink {
-            url: url.to_owned(),
-            reason: format!("it is not a web address ({e})"),
-        })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(Error::UnsupportedLink {
-                url: url.to_owned(),
-                reason: "only http and https links can be downloaded".into(),
-            });
-        }
-        if let Some(existing) = self.store().unfinished_title_by_url(url).await? {
-            return Ok(existing);
+        let parsed = parse_link(url)?;
+        let existing = self.store().unfinished_title_by_url(url).await?;
+        if let Some(existing) = &existing
+            && existing.kind == TitleKind::Progressive
+        {
+            return Ok(existing.clone());
         }
         let kind = TitleKind::from_url(parsed.path()).ok_or_else(|| Error::UnsupportedLink {
             url: url.to_owned(),
@@ -79,25 +78,78 @@ impl Engine {
                 .insert_title(&name, url, kind, &files, None, now)
                 .await?
         } else {
-            self.add_streaming_title(&name, url, &parsed, kind, choice, now)
-                .await?
+            let planned = self.plan_streaming(url, &parsed, choice).await?;
+            match existing {
+                // Adding an unfinished link again resumes it, with the tracks chosen this time.
+                Some(existing) => self.replan(existing, planned, now).await?,
+                None => {
+                    let id = self
+                        .store()
+                        .insert_title(&name, url, kind, &planned.files, planned.estimate, now)
+                        .await?;
+                    self.keep_manifest(id, kind, &planned.manifest).await?;
+                    id
+                }
+            }
         };
         tracing::info!(id, url, "title added");
         self.title(id).await
     }
 
-    /// Reads a manifest, chooses its tracks (best video up to 1080p, best audio per language,
-    /// every text track) and queues their files; the manifest itself is kept in the title's
-    /// folder for offline playback and support.
-    async fn add_streaming_title(
+    /// Gives an unfinished title the files of a new choice of tracks, keeping every file it
+    /// already has that the new choice also needs (and deleting the others).
+    async fn replan(&self, title: Title, planned: StreamingPlan, now: i64) -> Result<i64> {
+        let current: Vec<String> = self
+            .store()
+            .title_files(title.id)
+            .await?
+            .into_iter()
+            .map(|(_, rel, _)| rel)
+            .collect();
+        let wanted: Vec<&str> = planned.files.iter().map(|f| f.rel_path.as_str()).collect();
+        if current.len() == wanted.len() && current.iter().all(|c| wanted.contains(&c.as_str())) {
+            return Ok(title.id);
+        }
+        let folder = self.titles_dir().join(&title.folder);
+        std::fs::create_dir_all(&folder).map_err(|source| Error::WriteFile {
+            path: folder.clone(),
+            source,
+        })?;
+        // Not while a download of it runs (here or in another process): it would write the
+        // files being dropped.
+        let _owner = match OwnerLock::acquire(&folder) {
+            Ok(lock) => lock,
+            Err(OwnerLockError::Busy) => return Err(Error::DownloadBusy(title.name)),
+            Err(OwnerLockError::Io(source)) => {
+                return Err(Error::WriteFile {
+                    path: folder,
+                    source,
+                });
+            }
+        };
+        let dropped = self
+            .store()
+            .replan_title(title.id, &planned.files, planned.estimate, now)
+            .await?;
+        for rel in &dropped {
+            if let Ok(path) = join_inside(&folder, rel) {
+                let _ = std::fs::remove_file(part_path(&path));
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+        self.keep_manifest(title.id, title.kind, &planned.manifest)
+            .await?;
+        tracing::info!(id = title.id, dropped = dropped.len(), "tracks chosen again");
+        Ok(title.id)
+    }
+
+    /// Reads a manifest and plans the files of the chosen tracks.
+    async fn plan_streaming(
         &self,
-        name: &str,
         url: &str,
         parsed: &url::Url,
-        kind: TitleKind,
         choice: &plan::TrackChoice,
-        now: i64,
-    ) -> Result<i64> {
+    ) -> Result<StreamingPlan> {
         let (presentation, manifest) =
             crate::manifest::load_presentation(parsed, self.fetcher().client()).await?;
         let tracks = plan::choose_tracks(&presentation, choice).map_err(|reason| {
@@ -122,18 +174,15 @@ impl Engine {
                 reason: "it is protected only with FairPlay, which plays on Apple devices and not on this desktop".into(),
             });
         }
-        let files = plan::plan_files(&tracks);
-        let id = self
-            .store()
-            .insert_title(
-                name,
-                url,
-                kind,
-                &files,
-                plan::estimate_bytes(&tracks, presentation.duration),
-                now,
-            )
-            .await?;
+        Ok(StreamingPlan {
+            files: plan::plan_files(&tracks),
+            estimate: plan::estimate_bytes(&tracks, presentation.duration),
+            manifest,
+        })
+    }
+
+    /// Keeps the manifest in the title's folder for offline playback and support.
+    async fn keep_manifest(&self, id: i64, kind: TitleKind, manifest: &[u8]) -> Result<()> {
         let title = self.title(id).await?;
         let folder = self.titles_dir().join(&title.folder);
         let ext = match kind {
@@ -146,8 +195,8 @@ impl Engine {
             source,
         };
         std::fs::create_dir_all(&folder).map_err(write_err)?;
-        std::fs::write(folder.join(format!("manifest.{ext}")), &manifest).map_err(write_err)?;
-        Ok(id)
+        std::fs::write(folder.join(format!("manifest.{ext}")), manifest).map_err(write_err)?;
+        Ok(())
     }
 
     /// One title.
@@ -163,29 +212,9 @@ impl Engine {
         self.store().titles().await
     }
 
-    /// Carries on every queued or interrupted download, one after another (run at app start).
-    /// Titles another process is downloading are left to it.
-    pub async fn resume_unfinished(
-        &self,
-        on_progress: &(dyn Fn(DownloadProgress) + Send + Sync),
-    ) -> Result<Vec<Title>> {
-        let mut done = Vec::new();
-        for t in self.titles().await? {
-            if !matches!(t.state, TitleState::Queued | TitleState::Downloading) {
-                continue;
-            }
-            match self.download(t.id, on_progress).await {
-                Ok(t) => done.push(t),
-                Err(Error::DownloadBusy(name)) => tracing::info!(name, "left to its other owner"),
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(done)
-    }
-
-    /// Downloads a title's remaining files and returns it in its final state: completed, or
-    /// failed / paused with a reason that says what to do. Errors are only for the library
-    /// itself (the database), never for the network.
+    /// Downloads a title's remaining files, up to `parallel_segments` (Settings) at once, and
+    /// returns it in its final state: completed, or failed / paused with a reason that says what
+    /// to do. Errors are only for the library itself (the database), never for the network.
     pub async fn download(
         &self,
         id: i64,
@@ -233,92 +262,97 @@ impl Engine {
         self.store()
             .set_title_state(id, TitleState::Downloading, None, now())
             .await?;
+        let settings = self.settings().await?;
+        self.fetcher()
+            .throttle()
+            .set_kbps(settings.bandwidth_limit_kbps);
+        let parallel = usize::try_from(settings.parallel_segments.clamp(1, 16)).unwrap_or(1);
 
         // For titles of many files, the total is the manifest-based estimate.
         let estimate = (self.store().file_count(id).await? > 1).then_some(title.bytes_total);
-        for file in self.store().pending_files(id).await? {
-            let done_before = self.store().done_bytes(id).await?;
-            let dest = match join_inside(&folder, &file.rel_path) {
-                Ok(d) => d,
-                Err(e) => {
-                    self.store()
-                        .set_title_state(id, TitleState::Failed, Some(&e.to_string()), now())
-                        .await?;
-                    return self.title(id).await;
-                }
-            };
-            if let Some(parent) = dest.parent()
-                && let Err(e) = tokio::fs::create_dir_all(parent).await
+        let mut tally = Tally {
+            title_id: id,
+            finished: self.store().done_bytes(id).await?,
+            fresh_finished: 0,
+            single_total: None,
+            estimate,
+            meter: SpeedMeter::default(),
+        };
+        let in_flight: InFlight = Arc::new(Mutex::new(HashMap::new()));
+        let mut pending = self.store().pending_files(id).await?.into_iter();
+        let mut running: JoinSet<(i64, FileOutcome)> = JoinSet::new();
+        let mut tick = tokio::time::interval(PROGRESS_EVERY);
+        let mut ticks = 0u64;
+        loop {
+            while running.len() < parallel
+                && let Some(file) = pending.next()
             {
-                let reason = format!("cannot create the folder {}: {e}", parent.display());
-                self.store()
-                    .set_title_state(id, TitleState::Failed, Some(&reason), now())
-                    .await?;
-                return self.title(id).await;
+                let dest = match join_inside(&folder, &file.rel_path) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        self.store()
+                            .set_title_state(id, TitleState::Failed, Some(&e.to_string()), now())
+                            .await?;
+                        return self.title(id).await;
+                    }
+                };
+                running.spawn(fetch_one(
+                    self.fetcher().clone(),
+                    file,
+                    dest,
+                    in_flight.clone(),
+                ));
             }
-            let latest = Arc::new(Mutex::new((0u64, None::<u64>)));
-            let sink = latest.clone();
-            let record = move |done: u64, total: Option<u64>| {
-                *sink.lock().unwrap_or_else(|p| p.into_inner()) = (done, total);
-            };
-            let validate = |p: &std::path::Path| check_top_level_boxes(p);
-            let byte_range = file
-                .range_start
-                .zip(file.range_end)
-                .and_then(|(s, e)| Some((u64::try_from(s).ok()?, u64::try_from(e).ok()?)));
-            let req = FetchRequest {
-                url: &file.url,
-                dest: &dest,
-                byte_range,
-                validate: Some(&validate),
-                on_progress: Some(&record),
-            };
-            let fetch = self.fetcher().fetch(&req);
-            tokio::pin!(fetch);
-            let mut tick = tokio::time::interval(PROGRESS_EVERY);
-            let result = loop {
-                tokio::select! {
-                    r = &mut fetch => break r,
-                    _ = tick.tick() => {
-                        // Paused or removed meanwhile (by the UI, or another process): stop,
-                        // keeping the part file for a later resume.
-                        if matches!(self.store().title_state(id).await?, Some(TitleState::Paused | TitleState::Removing) | None) {
-                            tracing::info!(id, "stopping: paused or removed");
-                            return match self.store().title(id).await? {
-                                Some(t) => Ok(t),
-                                None => Err(Error::TitleNotFound(id)),
-                            };
+            if running.is_empty() {
+                break;
+            }
+            tokio::select! {
+                joined = running.join_next() => {
+                    let Some(joined) = joined else { continue };
+                    let (file_id, outcome) = joined
+                        .map_err(|e| Error::Internal(format!("a download task ended abnormally: {e}")))?;
+                    let fetched = match outcome {
+                        FileOutcome::Done(fetched) => fetched,
+                        FileOutcome::Failed(state, reason) => {
+                            // The other files stop here too (dropping the set aborts them);
+                            // their part files stay for a resume.
+                            tracing::warn!(id, %reason, "download stopped");
+                            let p = tally.progress(&in_flight);
+                            let reason = explain_disk_full(&reason, &p).unwrap_or(reason);
+                            self.store().set_title_bytes(id, p.bytes_done, p.bytes_total, now()).await?;
+                            self.store().set_title_state(id, state, Some(&reason), now()).await?;
+                            return self.title(id).await;
                         }
-                        let (done, total) = *latest.lock().unwrap_or_else(|p| p.into_inner());
-                        let p = progress(id, done_before, done, total, estimate);
-                        on_progress(p);
-                        self.store().set_title_bytes(id, p.bytes_done, p.bytes_total, now()).await?;
+                    };
+                    let bytes = i64::try_from(fetched.bytes).unwrap_or(i64::MAX);
+                    self.store().mark_file_done(file_id, bytes, now()).await?;
+                    in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&file_id);
+                    tally.finished = tally.finished.saturating_add(bytes);
+                    tally.fresh_finished += fetched.bytes.saturating_sub(fetched.resumed_from);
+                    if tally.estimate.is_none() {
+                        tally.single_total = Some(bytes);
                     }
                 }
-            };
-            match result {
-                Ok(fetched) => {
-                    let bytes = i64::try_from(fetched.bytes).unwrap_or(i64::MAX);
-                    self.store().mark_file_done(file.id, bytes, now()).await?;
-                    let p = progress(
-                        id,
-                        done_before,
-                        fetched.bytes,
-                        Some(fetched.bytes),
-                        estimate,
-                    );
-                    self.store()
-                        .set_title_bytes(id, p.bytes_done, p.bytes_total, now())
-                        .await?;
+                _ = tick.tick() => {
+                    ticks += 1;
+                    // Paused or removed meanwhile (by the UI, or another process): stop,
+                    // keeping the part files for a later resume.
+                    if matches!(self.store().title_state(id).await?, Some(TitleState::Paused | TitleState::Removing) | None) {
+                        tracing::info!(id, "stopping: paused or removed");
+                        running.shutdown().await;
+                        return match self.store().title(id).await? {
+                            Some(t) => Ok(t),
+                            None => Err(Error::TitleNotFound(id)),
+                        };
+                    }
+                    // A new bandwidth limit (from this process or another) applies within a second.
+                    if ticks.is_multiple_of(4) {
+                        let kbps = self.settings().await?.bandwidth_limit_kbps;
+                        self.fetcher().throttle().set_kbps(kbps);
+                    }
+                    let p = tally.progress(&in_flight);
                     on_progress(p);
-                }
-                Err(e) => {
-                    let (state, reason) = explain(&e, &latest);
-                    tracing::warn!(id, error = %e, "download stopped");
-                    self.store()
-                        .set_title_state(id, state, Some(&reason), now())
-                        .await?;
-                    return self.title(id).await;
+                    self.store().set_title_bytes(id, p.bytes_done, p.bytes_total, now()).await?;
                 }
             }
         }
@@ -330,8 +364,180 @@ impl Engine {
         self.store()
             .set_title_state(id, TitleState::Completed, None, now())
             .await?;
+        on_progress(DownloadProgress {
+            title_id: id,
+            bytes_done: exact,
+            bytes_total: Some(exact),
+            bytes_per_sec: 0,
+            eta_secs: Some(0),
+        });
         tracing::info!(id, "title downloaded");
         self.title(id).await
+    }
+}
+
+/// A link as a URL Layover can download from (http or https).
+pub(crate) fn parse_link(url: &str) -> Result<url::Url> {
+    let parsed = url::Url::parse(url).map_err(|e| Error::UnsupportedLink {
+        url: url.to_owned(),
+        reason: format!("it is not a web address ({e})"),
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Error::UnsupportedLink {
+            url: url.to_owned(),
+            reason: "only http and https links can be downloaded".into(),
+        });
+    }
+    Ok(parsed)
+}
+
+/// A streaming title's files, size estimate and manifest.
+struct StreamingPlan {
+    files: Vec<PlannedFile>,
+    estimate: Option<u64>,
+    manifest: Vec<u8>,
+}
+
+/// Bytes on disk and expected total of each file being fetched, with the part file's length
+/// when it started (bytes from an earlier run do not count towards the speed).
+type InFlight = Arc<Mutex<HashMap<i64, FileProgress>>>;
+
+#[derive(Debug, Clone, Copy)]
+struct FileProgress {
+    done: u64,
+    total: Option<u64>,
+    resumed_from: u64,
+}
+
+enum FileOutcome {
+    Done(Fetched),
+    Failed(TitleState, String),
+}
+
+/// Fetches one file of a title (its folder made, its content checked); run as a task so up to
+/// `parallel_segments` run at once.
+async fn fetch_one(
+    fetcher: crate::net::Fetcher,
+    file: PendingFile,
+    dest: PathBuf,
+    in_flight: InFlight,
+) -> (i64, FileOutcome) {
+    let file_id = file.id;
+    if let Some(parent) = dest.parent()
+        && let Err(e) = tokio::fs::create_dir_all(parent).await
+    {
+        let reason = format!("cannot create the folder {}: {e}", parent.display());
+        return (file_id, FileOutcome::Failed(TitleState::Failed, reason));
+    }
+    let resumed_from = tokio::fs::metadata(part_path(&dest))
+        .await
+        .map_or(0, |m| m.len());
+    let sink = in_flight.clone();
+    let record = move |done: u64, total: Option<u64>| {
+        sink.lock().unwrap_or_else(|p| p.into_inner()).insert(
+            file_id,
+            FileProgress {
+                done,
+                total,
+                resumed_from,
+            },
+        );
+    };
+    let validate = |p: &std::path::Path| check_top_level_boxes(p);
+    let byte_range = file
+        .range_start
+        .zip(file.range_end)
+        .and_then(|(s, e)| Some((u64::try_from(s).ok()?, u64::try_from(e).ok()?)));
+    let req = FetchRequest {
+        url: &file.url,
+        dest: &dest,
+        byte_range,
+        validate: Some(&validate),
+        on_progress: Some(&record),
+    };
+    match fetcher.fetch(&req).await {
+        Ok(fetched) => (file_id, FileOutcome::Done(fetched)),
+        Err(e) => {
+            let (state, reason) = explain(&e);
+            (file_id, FileOutcome::Failed(state, reason))
+        }
+    }
+}
+
+/// What a title's download has done so far.
+struct Tally {
+    title_id: i64,
+    /// Bytes of finished files (including those finished by earlier runs).
+    finished: i64,
+    /// Bytes finished by this run (not resumed from disk), for the speed.
+    fresh_finished: u64,
+    /// A single-file title's exact size once done.
+    single_total: Option<i64>,
+    /// `Some(estimate)` for titles of many files.
+    estimate: Option<Option<i64>>,
+    meter: SpeedMeter,
+}
+
+impl Tally {
+    fn progress(&mut self, in_flight: &Mutex<HashMap<i64, FileProgress>>) -> DownloadProgress {
+        let files = in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        let to_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        let partial: u64 = files.values().map(|f| f.done).sum();
+        let fresh: u64 = self.fresh_finished
+            + files
+                .values()
+                .map(|f| f.done.saturating_sub(f.resumed_from))
+                .sum::<u64>();
+        let bytes_done = self.finished.saturating_add(to_i64(partial));
+        let bytes_total = match self.estimate {
+            Some(estimate) => estimate.map(|e| e.max(bytes_done)),
+            None => self.single_total.or_else(|| {
+                files
+                    .values()
+                    .next()
+                    .and_then(|f| f.total)
+                    .map(|t| self.finished.saturating_add(to_i64(t)))
+            }),
+        };
+        let bytes_per_sec = self.meter.speed(fresh, tokio::time::Instant::now());
+        DownloadProgress {
+            title_id: self.title_id,
+            bytes_done,
+            bytes_total,
+            bytes_per_sec,
+            eta_secs: eta(bytes_done, bytes_total, bytes_per_sec),
+        }
+    }
+}
+
+/// Speed over the last few seconds, from samples of a growing byte count.
+#[derive(Debug, Default)]
+struct SpeedMeter {
+    samples: VecDeque<(tokio::time::Instant, u64)>,
+}
+
+/// The window the speed is averaged over.
+const SPEED_WINDOW: Duration = Duration::from_secs(5);
+
+impl SpeedMeter {
+    fn speed(&mut self, bytes: u64, at: tokio::time::Instant) -> i64 {
+        self.samples.push_back((at, bytes));
+        while self.samples.len() > 2
+            && self
+                .samples
+                .front()
+                .is_some_and(|(t, _)| at.duration_since(*t) > SPEED_WINDOW)
+        {
+            self.samples.pop_front();
+        }
+        let Some(&(t0, b0)) = self.samples.front() else {
+            return 0;
+        };
+        let secs = at.duration_since(t0).as_secs_f64();
+        if secs < 0.2 {
+            return 0;
+        }
+        (bytes.saturating_sub(b0) as f64 / secs) as i64
     }
 }
 
@@ -365,39 +571,11 @@ impl Drop for OwnerLock {
     }
 }
 
-/// Progress of the whole title. A single-file title's total is its file's length; a title of
-/// many files (segments) has its estimate from the manifest's bitrates, never below what is done.
-fn progress(
-    title_id: i64,
-    done_before: i64,
-    done: u64,
-    file_total: Option<u64>,
-    estimate: Option<Option<i64>>,
-) -> DownloadProgress {
-    let add = |n: u64| done_before.saturating_add(i64::try_from(n).unwrap_or(i64::MAX));
-    let bytes_done = add(done);
-    let bytes_total = match estimate {
-        Some(estimate) => estimate.map(|e| e.max(bytes_done)),
-        None => file_total.map(add),
-    };
-    DownloadProgress {
-        title_id,
-        bytes_done,
-        bytes_total,
-    }
-}
-
 /// The state a failed fetch leaves the title in, and the sentence that explains it.
-fn explain(e: &FetchError, latest: &Mutex<(u64, Option<u64>)>) -> (TitleState, String) {
+fn explain(e: &FetchError) -> (TitleState, String) {
     match e {
         FetchError::Disk { source, .. } if source.kind() == std::io::ErrorKind::StorageFull => {
-            let (done, total) = *latest.lock().unwrap_or_else(|p| p.into_inner());
-            let need = total.map(|t| t.saturating_sub(done).div_ceil(1_000_000));
-            let reason = match need {
-                Some(mb) => format!("disk full: {mb} MB more needed; free some space and resume"),
-                None => "disk full: free some space and resume".to_owned(),
-            };
-            (TitleState::Paused, reason)
+            (TitleState::Paused, DISK_FULL.to_owned())
         }
         FetchError::GaveUp { .. } => (
             TitleState::Paused,
@@ -405,6 +583,20 @@ fn explain(e: &FetchError, latest: &Mutex<(u64, Option<u64>)>) -> (TitleState, S
         ),
         _ => (TitleState::Failed, e.to_string()),
     }
+}
+
+const DISK_FULL: &str = "disk full: free some space and resume";
+
+/// A full disk's reason with how much more the title needs, when its size is known.
+fn explain_disk_full(reason: &str, p: &DownloadProgress) -> Option<String> {
+    if reason != DISK_FULL {
+        return None;
+    }
+    let mb = p.bytes_total?.saturating_sub(p.bytes_done).max(0) as u64;
+    Some(format!(
+        "disk full: {} MB more needed; free some space and resume",
+        mb.div_ceil(1_000_000)
+    ))
 }
 
 /// Space kept free beyond a title's size: 10 % of it, at least 50 MB.

@@ -3,7 +3,9 @@
 
 import type { Backend } from "./backend";
 import type { ApiError } from "./bindings/ApiError";
+import type { ChoiceInput } from "./bindings/ChoiceInput";
 import type { DownloadProgress } from "./bindings/DownloadProgress";
+import type { QueueProgress } from "./bindings/QueueProgress";
 import type { Title } from "./bindings/Title";
 import { toApiError } from "./errors";
 
@@ -16,6 +18,11 @@ export class TitlesStore {
   error: ApiError | null = $state(null);
   /** The last download that could not start or run (e.g. another Layover process owns it). */
   downloadError: ApiError | null = $state(null);
+  /** Speed and time left of each running download, by title id. */
+  live: Record<number, DownloadProgress> = $state({});
+  /** All running downloads together (null until the queue reports). */
+  overall: QueueProgress | null = $state(null);
+  private watching = false;
 
   constructor(private readonly backend: Backend) {}
 
@@ -39,23 +46,39 @@ export class TitlesStore {
 
   /** Progress from a download channel, shown before the next refresh. */
   applyProgress(p: DownloadProgress): void {
+    this.live[p.title_id] = p;
     const t = this.titles.find((x) => x.id === p.title_id);
     if (t) {
-      t.state = "downloading";
+      if (t.state === "queued") t.state = "downloading";
       t.bytes_done = p.bytes_done;
       t.bytes_total = p.bytes_total;
     }
   }
 
-  /** Adds a link and starts downloading it; resolves once it is added (not downloaded). */
-  async add(url: string): Promise<Title> {
-    const title = await this.backend.addLink(url);
+  /** The queue's progress: every running download and all of them together. */
+  applyQueue(q: QueueProgress): void {
+    this.overall = q;
+    const running = q.downloads.map((d) => d.title_id);
+    for (const id of Object.keys(this.live).map(Number)) {
+      if (!running.includes(id)) delete this.live[id];
+    }
+    for (const p of q.downloads) this.applyProgress(p);
+  }
+
+  /** What a link offers before it is added. */
+  choices(url: string) {
+    return this.backend.linkChoices(url.trim());
+  }
+
+  /** Adds a link with a choice of tracks; the queue downloads it. Resolves once it is added. */
+  async add(url: string, choice?: ChoiceInput): Promise<Title> {
+    const title = await this.backend.addLink(url, choice);
     this.upsert(title);
-    this.start(title.id);
+    await this.refresh();
     return title;
   }
 
-  /** Starts (or continues) a title's download in the background. */
+  /** Starts (or continues) a title's download in the background, outside the queue. */
   start(id: number): void {
     this.downloadError = null;
     this.backend.downloadTitle(id, (p) => this.applyProgress(p)).then(
@@ -80,10 +103,20 @@ export class TitlesStore {
   }
 
   resume(id: number): Promise<void> {
-    return this.act(async () => {
-      this.upsert(await this.backend.resumeTitle(id));
-      this.start(id);
-    });
+    return this.act(async () => this.upsert(await this.backend.resumeTitle(id)));
+  }
+
+  /** Moves a title in the queue: "top", "bottom", "up", "down" or a place number. */
+  move(id: number, to: string): Promise<void> {
+    return this.act(() => this.backend.moveTitle(id, to));
+  }
+
+  pauseAll(): Promise<void> {
+    return this.act(() => this.backend.pauseAll());
+  }
+
+  resumeAll(): Promise<void> {
+    return this.act(() => this.backend.resumeAll());
   }
 
   remove(id: number): Promise<void> {
@@ -93,6 +126,14 @@ export class TitlesStore {
   /** Starts refreshing; returns the function that stops it. */
   watch(): () => void {
     void this.refresh();
+    if (!this.watching) {
+      // One stream for the app's lifetime: the queue's progress, at most 4 times a second.
+      this.watching = true;
+      this.backend.watchDownloads((q) => this.applyQueue(q)).catch((err: unknown) => {
+        this.watching = false;
+        this.downloadError = toApiError(err);
+      });
+    }
     const timer = setInterval(() => void this.refresh(), REFRESH_MS);
     return () => clearInterval(timer);
   }

@@ -1,8 +1,10 @@
 //! Titles in the library and their download state, as the UI and the CLI see them.
 
+pub mod choices;
 mod control;
 mod mp4_check;
 pub mod plan;
+pub mod queue;
 
 pub use mp4_check::check_top_level_boxes;
 pub(crate) use mp4_check::read_box_header;
@@ -142,6 +144,9 @@ pub struct Title {
     pub bytes_total: Option<i64>,
     /// Its folder on disk.
     pub folder: String,
+    /// Its place in the download queue (1 is first; titles are listed in this order).
+    #[ts(type = "number")]
+    pub queue_position: i64,
     /// When it was added (Unix ms).
     #[ts(type = "number")]
     pub created_at: i64,
@@ -163,6 +168,63 @@ pub struct DownloadProgress {
     /// Bytes in all, once known.
     #[ts(type = "number | null")]
     pub bytes_total: Option<i64>,
+    /// Current speed (bytes per second, averaged over the last few seconds).
+    #[ts(type = "number")]
+    pub bytes_per_sec: i64,
+    /// Seconds left at the current speed, when both the total and a speed are known.
+    #[ts(type = "number | null")]
+    pub eta_secs: Option<i64>,
+}
+
+/// Every download running in this process, and all of them together: what the Downloads view
+/// and the taskbar show. Sent at most 4 times a second.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct QueueProgress {
+    /// Each running download, in queue order.
+    pub downloads: Vec<DownloadProgress>,
+    /// Bytes on disk over all running downloads.
+    #[ts(type = "number")]
+    pub bytes_done: i64,
+    /// Bytes in all over the running downloads whose size is known.
+    #[ts(type = "number")]
+    pub bytes_total: i64,
+    /// Combined speed (bytes per second).
+    #[ts(type = "number")]
+    pub bytes_per_sec: i64,
+    /// Seconds until all running downloads finish at the combined speed.
+    #[ts(type = "number | null")]
+    pub eta_secs: Option<i64>,
+}
+
+impl QueueProgress {
+    /// Sums the running downloads.
+    pub fn of(downloads: Vec<DownloadProgress>) -> Self {
+        let bytes_done = downloads.iter().map(|d| d.bytes_done).sum();
+        let bytes_total = downloads
+            .iter()
+            .map(|d| d.bytes_total.unwrap_or(d.bytes_done).max(d.bytes_done))
+            .sum();
+        let bytes_per_sec = downloads.iter().map(|d| d.bytes_per_sec).sum();
+        Self {
+            eta_secs: eta(bytes_done, Some(bytes_total), bytes_per_sec),
+            downloads,
+            bytes_done,
+            bytes_total,
+            bytes_per_sec,
+        }
+    }
+
+    /// The fraction done (0 to 1) when anything is running.
+    pub fn fraction(&self) -> Option<f64> {
+        (self.bytes_total > 0).then(|| (self.bytes_done as f64 / self.bytes_total as f64).min(1.0))
+    }
+}
+
+/// Seconds left for `total - done` bytes at `speed` bytes per second.
+pub fn eta(done: i64, total: Option<i64>, speed: i64) -> Option<i64> {
+    let left = total?.saturating_sub(done).max(0);
+    (speed > 0).then(|| (left + speed - 1) / speed)
 }
 
 /// A display name from a link: its last path segment without the extension (for a Smooth

@@ -77,7 +77,8 @@ impl Default for TrackChoice {
     }
 }
 
-fn lang_matches(track: Option<&str>, wanted: &str) -> bool {
+/// Whether a track's language is the one wanted (`en` also matches `en-US` and `eng`).
+pub fn lang_matches(track: Option<&str>, wanted: &str) -> bool {
     // `en` matches `en`, `en-US` and `eng`-style codes that start with it.
     track.is_some_and(|l| {
         let l = l.to_ascii_lowercase();

@@ -18,6 +18,7 @@ use tokio::fs::{File, OpenOptions};
 use tokio::io::AsyncWriteExt;
 
 use super::retry::{RetryPolicy, parse_retry_after};
+use super::throttle::Throttle;
 
 /// How long to wait for a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -28,6 +29,12 @@ const STALL_TIMEOUT: Duration = Duration::from_secs(30);
 pub trait Sleep: Send + Sync + fmt::Debug {
     /// A future that completes after `d`.
     fn sleep(&self, d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+
+    /// The time on this sleeper's clock (the bandwidth limit measures with it, so a test's
+    /// virtual time moves only by what was slept).
+    fn now(&self) -> std::time::Instant {
+        std::time::Instant::now()
+    }
 }
 
 /// Sleeps on the tokio timer.
@@ -152,6 +159,7 @@ pub struct Fetcher {
     client: reqwest::Client,
     policy: RetryPolicy,
     sleep: Arc<dyn Sleep>,
+    throttle: Throttle,
 }
 
 /// One attempt's failure: retried unless fatal.
@@ -170,11 +178,18 @@ impl Fetcher {
             .connect_timeout(CONNECT_TIMEOUT)
             .user_agent(concat!("Layover/", env!("CARGO_PKG_VERSION")))
             .build()?;
+        let throttle = Throttle::new(sleep.clone());
         Ok(Self {
             client,
             policy,
             sleep,
+            throttle,
         })
+    }
+
+    /// The bandwidth limit every fetch through this fetcher (and its clones) shares.
+    pub fn throttle(&self) -> &Throttle {
+        &self.throttle
     }
 
     /// The HTTP client, for small requests (manifests) that need no retry machinery.
@@ -319,6 +334,7 @@ impl Fetcher {
                 Ok(Ok(None)) => break,
                 Ok(Ok(Some(c))) => c,
             };
+            self.throttle.consume(chunk.len()).await;
             let mut bytes = &chunk[..];
             let drop = usize::try_from(skip).unwrap_or(usize::MAX).min(bytes.len());
             bytes = &bytes[drop..];

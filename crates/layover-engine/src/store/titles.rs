@@ -32,6 +32,7 @@ struct TitleRow {
     bytes_done: i64,
     bytes_total: Option<i64>,
     folder: String,
+    queue_position: i64,
     created_at: i64,
     completed_at: Option<i64>,
 }
@@ -40,7 +41,7 @@ struct TitleRow {
 /// built at run time).
 macro_rules! title_columns {
     () => {
-        "id, name, source_url, kind, state, state_reason, bytes_done, bytes_total, folder, created_at, completed_at"
+        "id, name, source_url, kind, state, state_reason, bytes_done, bytes_total, folder, queue_position, created_at, completed_at"
     };
 }
 
@@ -60,6 +61,7 @@ impl TitleRow {
             bytes_done: self.bytes_done,
             bytes_total: self.bytes_total,
             folder: self.folder,
+            queue_position: self.queue_position,
             created_at: self.created_at,
             completed_at: self.completed_at,
         })
@@ -258,6 +260,89 @@ impl Store {
             .fetch_one(self.pool())
             .await
             .map_err(Error::db("reading a download's files"))
+    }
+
+    /// Gives the titles `ids` the queue places 1, 2, 3... in that order (one transaction).
+    pub async fn reorder_titles(&self, ids: &[i64]) -> Result<()> {
+        let doing = "reordering the queue";
+        let mut tx = self.pool().begin().await.map_err(Error::db(doing))?;
+        for (i, id) in ids.iter().enumerate() {
+            sqlx::query("UPDATE titles SET queue_position = ?2 WHERE id = ?1")
+                .bind(id)
+                .bind(i64::try_from(i).unwrap_or(i64::MAX - 1) + 1)
+                .execute(&mut *tx)
+                .await
+                .map_err(Error::db(doing))?;
+        }
+        tx.commit().await.map_err(Error::db(doing))?;
+        Ok(())
+    }
+
+    /// Every file of a title: `(row id, rel_path, done)`.
+    pub async fn title_files(&self, title_id: i64) -> Result<Vec<(i64, String, bool)>> {
+        sqlx::query_as(
+            "SELECT id, rel_path, done_at IS NOT NULL FROM title_files WHERE title_id = ?1 ORDER BY id",
+        )
+        .bind(title_id)
+        .fetch_all(self.pool())
+        .await
+        .map_err(Error::db("reading a download's files"))
+    }
+
+    /// Replaces a title's file list with a new plan (a different choice of tracks): files of
+    /// the plan already listed keep their row (and, if done, their bytes) with the plan's URL;
+    /// the others are added; rows not in the plan are deleted. Returns the paths dropped.
+    pub async fn replan_title(
+        &self,
+        title_id: i64,
+        files: &[PlannedFile],
+        bytes_estimate: Option<u64>,
+        now_ms: i64,
+    ) -> Result<Vec<String>> {
+        let doing = "changing a download's tracks";
+        let existing = self.title_files(title_id).await?;
+        let mut tx = self.pool().begin().await.map_err(Error::db(doing))?;
+        let mut dropped = Vec::new();
+        for (id, rel, _) in &existing {
+            if !files.iter().any(|f| &f.rel_path == rel) {
+                sqlx::query("DELETE FROM title_files WHERE id = ?1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(Error::db(doing))?;
+                dropped.push(rel.clone());
+            }
+        }
+        for f in files {
+            let range = |v: u64| i64::try_from(v).ok();
+            sqlx::query(
+                "INSERT INTO title_files (title_id, rel_path, url, range_start, range_end) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (title_id, rel_path) DO UPDATE SET url = excluded.url,
+                     range_start = excluded.range_start, range_end = excluded.range_end",
+            )
+            .bind(title_id)
+            .bind(&f.rel_path)
+            .bind(&f.url)
+            .bind(f.range.and_then(|(a, _)| range(a)))
+            .bind(f.range.and_then(|(_, b)| range(b)))
+            .execute(&mut *tx)
+            .await
+            .map_err(Error::db(doing))?;
+        }
+        let estimate = bytes_estimate.and_then(|b| i64::try_from(b).ok());
+        sqlx::query(
+            "UPDATE titles SET bytes_total = ?2, updated_at = ?3,
+                 bytes_done = (SELECT COALESCE(SUM(bytes), 0) FROM title_files WHERE title_id = ?1 AND done_at IS NOT NULL)
+             WHERE id = ?1",
+        )
+        .bind(title_id)
+        .bind(estimate)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await
+        .map_err(Error::db(doing))?;
+        tx.commit().await.map_err(Error::db(doing))?;
+        Ok(dropped)
     }
 
     /// Records that a file landed whole and passed its checks.

@@ -3,6 +3,9 @@
 // UI in a plain browser.
 
 import type { AppInfo } from "../bindings/AppInfo";
+import type { ChoiceInput } from "../bindings/ChoiceInput";
+import type { LinkChoices } from "../bindings/LinkChoices";
+import type { QueueProgress } from "../bindings/QueueProgress";
 import type { DownloadProgress } from "../bindings/DownloadProgress";
 import type { ClockStatus } from "../bindings/ClockStatus";
 import type { Settings } from "../bindings/Settings";
@@ -16,8 +19,21 @@ export interface Backend {
   clockStatus(): Promise<ClockStatus>;
   /** All settings, defaults filled in. */
   getSettings(): Promise<Settings>;
-  /** Adds a title by link (or returns the unfinished title already added from it). */
-  addLink(url: string): Promise<Title>;
+  /** What a link offers (qualities, languages, sizes) and the free space; adds nothing. */
+  linkChoices(url: string): Promise<LinkChoices>;
+  /**
+   * Adds a title by link with a choice of tracks (Settings fill the rest), queued; the queue
+   * downloads it when its turn comes. An unfinished title from the same link takes the new choice.
+   */
+  addLink(url: string, choice?: ChoiceInput): Promise<Title>;
+  /** Progress of every running download and all together, at most 4 times a second, until the window closes. */
+  watchDownloads(onProgress: (p: QueueProgress) => void): Promise<void>;
+  /** Moves a title in the queue: "top", "bottom", "up", "down" or a place number. */
+  moveTitle(id: number, to: string): Promise<Title[]>;
+  /** Pauses every queued or downloading title; resolves with how many. */
+  pauseAll(): Promise<number>;
+  /** Queues every paused title again; resolves with how many. */
+  resumeAll(): Promise<number>;
   /**
    * Downloads a title; resolves with it completed, paused or failed (the reason says why).
    * Progress arrives at most 4 times a second.
@@ -25,7 +41,7 @@ export interface Backend {
   downloadTitle(id: number, onProgress: (p: DownloadProgress) => void): Promise<Title>;
   /** Pauses a queued or downloading title (its download stops within a quarter second). */
   pauseTitle(id: number): Promise<Title>;
-  /** Queues a paused or failed title again (then call downloadTitle). */
+  /** Queues a paused or failed title again (the queue downloads it). */
   resumeTitle(id: number): Promise<Title>;
   /** Deletes a title and its files; resolves with the bytes freed. */
   removeTitle(id: number): Promise<number>;

@@ -2,6 +2,9 @@
 
 import type { ApiError } from "../bindings/ApiError";
 import type { AppInfo } from "../bindings/AppInfo";
+import type { ChoiceInput } from "../bindings/ChoiceInput";
+import type { LinkChoices } from "../bindings/LinkChoices";
+import type { QueueProgress } from "../bindings/QueueProgress";
 import type { DownloadProgress } from "../bindings/DownloadProgress";
 import type { ClockStatus } from "../bindings/ClockStatus";
 import type { Settings } from "../bindings/Settings";
@@ -48,15 +51,63 @@ export class MockBackend implements Backend {
   /** Size every mock download pretends to have. */
   static readonly MOCK_SIZE = 4_000_000;
 
-  addLink(url: string): Promise<Title> {
+  /** Free space the mock reports. */
+  freeBytes = 64_000_000_000;
+  private watchers: ((p: QueueProgress) => void)[] = [];
+
+  linkChoices(url: string): Promise<LinkChoices> {
+    return this.answer("linkChoices", () => {
+      this.checkLink(url);
+      const dash = url.endsWith(".mpd");
+      return {
+        url,
+        name: MockBackend.nameOf(url),
+        kind: dash ? "dash" : "progressive",
+        video: dash
+          ? [
+              { choice: "3000k", label: "1920x1080, 3.0 Mbit/s, avc1", height: 1080, bitrate: 3_000_000, bytes: 2_250_000_000 },
+              { choice: "1200k", label: "1280x720, 1.2 Mbit/s, avc1", height: 720, bitrate: 1_200_000, bytes: 900_000_000 },
+            ]
+          : [],
+        audio: dash
+          ? [
+              { language: "en", label: "en, 128 kbit/s", bytes: 96_000_000 },
+              { language: "fr", label: "fr, 96 kbit/s", bytes: 72_000_000 },
+            ]
+          : [],
+        subtitles: dash ? [{ language: "de", label: "de", bytes: 1_000_000 }] : [],
+        default_video: dash ? "3000k" : null,
+        default_audio: dash ? ["en", "fr"] : [],
+        default_subtitles: dash ? ["de"] : [],
+        file_bytes: dash ? null : MockBackend.MOCK_SIZE,
+        free_bytes: this.freeBytes,
+        min_margin_bytes: 50_000_000,
+        existing: null,
+      };
+    });
+  }
+
+  private checkLink(url: string): void {
+    if (!/^https?:\/\/.+(\.(mp4|ismv|mpd|m3u8)|\/Manifest)$/.test(url)) {
+      throw { code: "invalid_input", message: `cannot add ${url}: it does not end in .mp4, .ismv, .mpd, .m3u8 or /Manifest` };
+    }
+  }
+
+  private static nameOf(url: string): string {
+    return url.replace(/.*\//, "").replace(/\.\w+$/, "").replace(/[_-]/g, " ");
+  }
+
+  /** The last choice a title was added with. */
+  lastChoice: ChoiceInput | null = null;
+
+  addLink(url: string, choice?: ChoiceInput): Promise<Title> {
     return this.answer("addLink", () => {
-      if (!/^https?:\/\/.+(\.(mp4|ismv|mpd|m3u8)|\/Manifest)$/.test(url)) {
-        throw { code: "invalid_input", message: `cannot add ${url}: it does not end in .mp4, .ismv, .mpd, .m3u8 or /Manifest` };
-      }
+      this.checkLink(url);
+      this.lastChoice = choice ?? null;
       const id = this.titles.length + 1;
       const title: Title = {
         id,
-        name: url.replace(/.*\//, "").replace(/\.\w+$/, "").replace(/[_-]/g, " "),
+        name: MockBackend.nameOf(url),
         source_url: url,
         kind: "progressive",
         state: "queued",
@@ -64,11 +115,64 @@ export class MockBackend implements Backend {
         bytes_done: 0,
         bytes_total: null,
         folder: `${String(id).padStart(5, "0")}-mock`,
+        queue_position: id,
         created_at: MOCK_INFO_NOW,
         completed_at: null,
       };
       this.titles.push(title);
-      return { ...title };
+      const added = { ...title };
+      // The mock's queue downloads it at once.
+      this.runQueue();
+      return added;
+    });
+  }
+
+  /** Downloads every queued title, reporting progress to watchers. */
+  private runQueue(): void {
+    for (const t of this.titles.filter((x) => x.state === "queued")) {
+      const total = MockBackend.MOCK_SIZE;
+      const report = (done: number) => {
+        const p = { title_id: t.id, bytes_done: done, bytes_total: total, bytes_per_sec: 1_000_000, eta_secs: 0 };
+        const q: QueueProgress = { downloads: [p], bytes_done: done, bytes_total: total, bytes_per_sec: 1_000_000, eta_secs: 0 };
+        for (const w of this.watchers) w(q);
+      };
+      report(total / 4);
+      Object.assign(t, { state: "completed", bytes_done: total, bytes_total: total, completed_at: MOCK_INFO_NOW });
+      report(total);
+    }
+  }
+
+  watchDownloads(onProgress: (p: QueueProgress) => void): Promise<void> {
+    this.calls.push("watchDownloads");
+    this.watchers.push(onProgress);
+    return new Promise(() => {});
+  }
+
+  moveTitle(id: number, to: string): Promise<Title[]> {
+    return this.answer("moveTitle", () => {
+      const i = this.titles.findIndex((t) => t.id === id);
+      if (i === -1) throw { code: "not_found", message: `there is no title ${id} in the library` };
+      const [t] = this.titles.splice(i, 1);
+      const at = to === "top" ? 0 : to === "bottom" ? this.titles.length : to === "up" ? Math.max(0, i - 1) : to === "down" ? Math.min(this.titles.length, i + 1) : Number(to) - 1;
+      this.titles.splice(at, 0, t!);
+      this.titles.forEach((x, n) => (x.queue_position = n + 1));
+      return this.titles.map((x) => ({ ...x }));
+    });
+  }
+
+  pauseAll(): Promise<number> {
+    return this.answer("pauseAll", () => {
+      const running = this.titles.filter((t) => t.state === "queued" || t.state === "downloading");
+      for (const t of running) Object.assign(t, { state: "paused", state_reason: "paused by you" });
+      return running.length;
+    });
+  }
+
+  resumeAll(): Promise<number> {
+    return this.answer("resumeAll", () => {
+      const paused = this.titles.filter((t) => t.state === "paused");
+      for (const t of paused) Object.assign(t, { state: "queued", state_reason: null });
+      return paused.length;
     });
   }
 
@@ -77,8 +181,8 @@ export class MockBackend implements Backend {
       const title = this.titles.find((t) => t.id === id);
       if (!title) throw { code: "not_found", message: `there is no title ${id} in the library` };
       const total = MockBackend.MOCK_SIZE;
-      onProgress({ title_id: id, bytes_done: total / 4, bytes_total: total });
-      onProgress({ title_id: id, bytes_done: total, bytes_total: total });
+      onProgress({ title_id: id, bytes_done: total / 4, bytes_total: total, bytes_per_sec: 1_000_000, eta_secs: 3 });
+      onProgress({ title_id: id, bytes_done: total, bytes_total: total, bytes_per_sec: 0, eta_secs: 0 });
       Object.assign(title, { state: "completed", bytes_done: total, bytes_total: total, completed_at: MOCK_INFO_NOW });
       return { ...title };
     });

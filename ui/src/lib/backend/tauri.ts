@@ -1,6 +1,9 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 
 import type { AppInfo } from "../bindings/AppInfo";
+import type { ChoiceInput } from "../bindings/ChoiceInput";
+import type { LinkChoices } from "../bindings/LinkChoices";
+import type { QueueProgress } from "../bindings/QueueProgress";
 import type { DownloadProgress } from "../bindings/DownloadProgress";
 import type { ClockStatus } from "../bindings/ClockStatus";
 import type { Settings } from "../bindings/Settings";
@@ -19,8 +22,31 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 }
 
 export class TauriBackend implements Backend {
-  addLink(url: string): Promise<Title> {
-    return call("add_link", { url });
+
+  linkChoices(url: string): Promise<LinkChoices> {
+    return call("link_choices", { url });
+  }
+
+  addLink(url: string, choice?: ChoiceInput): Promise<Title> {
+    return call("add_link", { url, choice: choice ?? null });
+  }
+
+  watchDownloads(onProgress: (p: QueueProgress) => void): Promise<void> {
+    const channel = new Channel<QueueProgress>();
+    channel.onmessage = onProgress;
+    return call("watch_downloads", { onProgress: channel });
+  }
+
+  moveTitle(id: number, to: string): Promise<Title[]> {
+    return call("move_title", { id, to });
+  }
+
+  pauseAll(): Promise<number> {
+    return call("pause_all");
+  }
+
+  resumeAll(): Promise<number> {
+    return call("resume_all");
   }
 
   downloadTitle(id: number, onProgress: (p: DownloadProgress) => void): Promise<Title> {

@@ -15,4 +15,12 @@ bytes_done: number,
 /**
  * Bytes in all, once known.
  */
-bytes_total: number | null, };
+bytes_total: number | null, 
+/**
+ * Current speed (bytes per second, averaged over the last few seconds).
+ */
+bytes_per_sec: number, 
+/**
+ * Seconds left at the current speed, when both the total and a speed are known.
+ */
+eta_secs: number | null, };

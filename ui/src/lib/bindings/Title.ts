@@ -43,6 +43,10 @@ bytes_total: number | null,
  */
 folder: string, 
 /**
+ * Its place in the download queue (1 is first; titles are listed in this order).
+ */
+queue_position: number, 
+/**
  * When it was added (Unix ms).
  */
 created_at: number, 
