@@ -179,15 +179,36 @@ impl Engine {
                 return Ok(current);
             }
         }
-        let batches: Vec<Vec<Kid>> = if plan.per_kid {
-            protection.kids.iter().map(|k| vec![*k]).collect()
+        // One request per KID (AES key), per PlayReady header (each names its own KIDs; KIDs
+        // no header names go with the first), or one for all (ClearKey).
+        let batches: Vec<(Option<String>, Vec<Kid>)> = if plan.per_kid {
+            protection.kids.iter().map(|k| (None, vec![*k])).collect()
+        } else if plan.system == "playready" && !protection.playready_headers.is_empty() {
+            let mut b: Vec<(Option<String>, Vec<Kid>)> = protection
+                .playready_headers
+                .iter()
+                .map(|(xml, kids)| (Some(xml.clone()), kids.clone()))
+                .collect();
+            let named: Vec<Kid> = b.iter().flat_map(|(_, k)| k.clone()).collect();
+            let orphans = protection.kids.iter().filter(|k| !named.contains(k));
+            if let Some(first) = b.first_mut() {
+                first.1.extend(orphans);
+            }
+            b
         } else {
-            vec![protection.kids.clone()]
+            vec![(None, protection.kids.clone())]
         };
         let mut first_error = None;
-        for batch in batches {
+        for (header, batch) in batches {
             if let Err(e) = self
-                .request_batch(title_id, &title.name, &protection, &plan, &batch, op)
+                .request_batch(
+                    title_id,
+                    &title.name,
+                    header.as_ref().or(protection.wrm_header.as_ref()),
+                    &plan,
+                    &batch,
+                    op,
+                )
                 .await
             {
                 first_error.get_or_insert(e);
@@ -442,7 +463,7 @@ impl Engine {
         &self,
         title_id: i64,
         title_name: &str,
-        protection: &TitleProtection,
+        wrm_header: Option<&String>,
         plan: &Plan,
         kids: &[Kid],
         op: Operation,
@@ -453,7 +474,7 @@ impl Engine {
         OsRng.fill_bytes(&mut nonce);
         let ctx = RequestContext {
             kids: kids.to_vec(),
-            wrm_header: protection.wrm_header.clone(),
+            wrm_header: wrm_header.cloned(),
             custom_data: profile.and_then(|p| p.custom_data.clone()),
             persistent: profile.is_none_or(|p| p.persistent),
             nonce,

@@ -22,8 +22,11 @@ const HEADER_PROBE: u64 = 4 << 20;
 pub struct TitleProtection {
     /// Every KID, `tenc` order, without repeats.
     pub kids: Vec<Kid>,
-    /// The WRMHEADER XML, when the content carries a PlayReady header.
+    /// The WRMHEADER XML, when the content carries a PlayReady header (the first one).
     pub wrm_header: Option<String>,
+    /// Every distinct PlayReady header with the KIDs it names: one license request each, as a
+    /// player would make (each track's header may name only its own key).
+    pub playready_headers: Vec<(String, Vec<Kid>)>,
     /// PlayReady LA_URL from the header.
     pub la_url: Option<String>,
     /// A ClearKey license URL the manifest names (`dashif:laurl`).
@@ -38,8 +41,13 @@ impl TitleProtection {
     }
 
     fn add_playready(&mut self, header: &WrmHeader) {
-        for k in &header.kids {
-            self.add_kid(to_drm_kid(k.kid.0));
+        let kids: Vec<Kid> = header.kids.iter().map(|k| to_drm_kid(k.kid.0)).collect();
+        for k in &kids {
+            self.add_kid(*k);
+        }
+        let xml = header.to_xml();
+        if !self.playready_headers.iter().any(|(x, _)| *x == xml) {
+            self.playready_headers.push((xml, kids));
         }
         if self.wrm_header.is_none() {
             self.wrm_header = Some(header.to_xml());
@@ -154,6 +162,11 @@ impl Engine {
                     if p.wrm_header.is_none() {
                         p.wrm_header = more.wrm_header;
                         p.la_url = p.la_url.or(more.la_url);
+                    }
+                    for h in more.playready_headers {
+                        if !p.playready_headers.iter().any(|(x, _)| *x == h.0) {
+                            p.playready_headers.push(h);
+                        }
                     }
                 }
             }

@@ -1,0 +1,534 @@
+//! Licenses over real HTTP against the development license server: acquire, keep, renew,
+//! release (online and queued offline), tokens, every fault, and expiry across injected time.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use layover_devserver::license::{
+    Clock as ServerClock, DEMO_AUDIO_KEY, DEMO_AUDIO_KID, DEMO_VIDEO_KEY, DEMO_VIDEO_KID,
+    JwtConfig, LicenseServerConfig, mint_hs256,
+};
+use layover_devserver::{Config, DevServer};
+use layover_drm::Kid;
+use layover_engine::licenses::{
+    LicenseStatus, Operation, ProviderKind, ProviderProfile, ProviderSecrets,
+};
+use layover_engine::{ApiError, Clock, DataDir, DataDirSource, Engine, ErrorCode, ManualClock};
+use serde_json::json;
+
+/// 2026-11-25 00:00 UTC.
+const T0_MS: u64 = 1_795_651_200_000;
+
+fn fixtures() -> std::path::PathBuf {
+    let dir = std::env::var_os("LAYOVER_FIXTURES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/fixtures/media")
+        });
+    assert!(
+        dir.join(".stamp").is_file(),
+        "fixture media missing in {}: run assets/media/make-fixtures.sh",
+        dir.display()
+    );
+    dir
+}
+
+struct World {
+    _data: tempfile::TempDir,
+    data_path: std::path::PathBuf,
+    clock: Arc<ManualClock>,
+    server: DevServer,
+    engine: Engine,
+    title: i64,
+}
+
+/// An engine and a devserver sharing one manual clock, with the Shaka-packaged `cenc.mpd`
+/// (video and audio under the demo keys, PlayReady header) added as a title.
+async fn world(license: LicenseServerConfig) -> World {
+    let clock = Arc::new(ManualClock::at_unix_ms(T0_MS));
+    let server_clock = clock.clone();
+    let mut license = license;
+    license.clock = ServerClock::from_fn(move || server_clock.now_unix_ms().div_euclid(1000));
+    let server = DevServer::start_with_license(Config::loopback(&fixtures()), license)
+        .await
+        .expect("server");
+    let data = tempfile::tempdir().expect("tempdir");
+    let data_path = data.path().to_owned();
+    let engine =
+        Engine::open_with_clock(DataDir::at(data.path(), DataDirSource::Flag), clock.clone())
+            .await
+            .expect("engine")
+            .with_fetcher(common::instant_fetcher());
+    let title = engine
+        .add_link(&format!("{}/media/cenc.mpd", server.base_url()))
+        .await
+        .expect("added")
+        .id;
+    World {
+        _data: data,
+        data_path,
+        clock,
+        server,
+        engine,
+        title,
+    }
+}
+
+fn profile(name: &str, kind: ProviderKind, url: String) -> ProviderProfile {
+    serde_json::from_value(json!({"name": name, "kind": kind, "url": url})).expect("profile")
+}
+
+async fn use_provider(w: &World, p: ProviderProfile, token: Option<String>) {
+    let p = w
+        .engine
+        .add_provider(
+            p,
+            ProviderSecrets {
+                token,
+                ..ProviderSecrets::default()
+            },
+        )
+        .await
+        .expect("provider");
+    w.engine
+        .set_default_provider(Some(p.id))
+        .await
+        .expect("default");
+}
+
+fn api(e: layover_engine::Error) -> ApiError {
+    ApiError::from(e)
+}
+
+#[tokio::test]
+async fn test_identity_playready_license_is_acquired_kept_renewed_and_expires_by_the_clocks() {
+    let w = world(LicenseServerConfig::demo()).await;
+    use_provider(
+        &w,
+        profile("Demo key delivery", ProviderKind::Ams, w.server.base_url()),
+        None,
+    )
+    .await;
+
+    let got = w
+        .engine
+        .acquire_licenses(w.title, Operation::Acquire)
+        .await
+        .expect("acquired");
+    assert_eq!(got.len(), 2, "video and audio KIDs: {got:?}");
+    for l in &got {
+        assert_eq!(l.status, LicenseStatus::Valid, "{l:?}");
+        assert_eq!(l.system, "playready");
+        assert!(l.persistent && l.has_key);
+        assert_eq!(l.playback_window_secs, Some(48 * 3600));
+        assert_eq!(
+            l.license_end_ms,
+            Some(i64::try_from(T0_MS).unwrap() + 30 * 24 * 3600 * 1000)
+        );
+    }
+    // The keys came through the ECC wrap to the test identity and are stored sealed.
+    for (kid, key) in [
+        (DEMO_VIDEO_KID, DEMO_VIDEO_KEY),
+        (DEMO_AUDIO_KID, DEMO_AUDIO_KEY),
+    ] {
+        let held = w
+            .engine
+            .content_key(w.title, Kid(kid.0))
+            .await
+            .expect("read")
+            .expect("held");
+        assert_eq!(held.expose().as_slice(), key);
+    }
+    let asked = |w: &World| w.server.license().stats().kid(DEMO_VIDEO_KID).playready;
+    assert_eq!(asked(&w), 1);
+
+    // Billing rule: a usable stored license is never requested again.
+    w.engine
+        .acquire_licenses(w.title, Operation::Acquire)
+        .await
+        .expect("stored");
+    assert_eq!(asked(&w), 1);
+
+    // Renewal asks again and records it.
+    w.clock.advance(Duration::from_secs(3600));
+    let renewed = w
+        .engine
+        .acquire_licenses(w.title, Operation::Renew)
+        .await
+        .expect("renewed");
+    assert!(renewed.iter().all(|l| l.renewed_ms.is_some()));
+    assert_eq!(asked(&w), 2);
+    let details = w
+        .engine
+        .license_details(&w.title.to_string())
+        .await
+        .expect("details");
+    // One request per PlayReady header (Shaka writes one per track, each naming its own key).
+    assert_eq!(details.requests, 4);
+    let ops: Vec<&str> = details
+        .history
+        .iter()
+        .map(|h| h.operation.as_str())
+        .collect();
+    assert_eq!(ops, ["renew", "renew", "acquire", "acquire"]);
+    assert!(details.history.iter().all(|h| h.http_status == Some(200)));
+
+    // First play starts the 48 h playback window, which now decides.
+    w.engine.record_first_play(w.title).await.expect("played");
+    w.clock.advance(Duration::from_secs(47 * 3600));
+    let l = &w.engine.title_licenses(w.title).await.expect("views")[0];
+    assert_eq!(l.status, LicenseStatus::ExpiringSoon);
+    assert_eq!(l.remaining_secs, Some(3600));
+    w.clock.advance(Duration::from_secs(2 * 3600));
+    let l = &w.engine.title_licenses(w.title).await.expect("views")[0];
+    assert_eq!(l.status, LicenseStatus::Expired);
+
+    // Setting the clock back a week does not bring it back.
+    w.clock
+        .set(SystemTime::UNIX_EPOCH + Duration::from_millis(T0_MS));
+    let l = &w.engine.title_licenses(w.title).await.expect("views")[0];
+    assert!(l.clock_rolled_back);
+    assert_eq!(l.status, LicenseStatus::Expired);
+}
+
+#[tokio::test]
+async fn clearkey_licenses_are_released_online_or_queued_until_the_server_is_back() {
+    let w = world(LicenseServerConfig::demo()).await;
+    use_provider(
+        &w,
+        profile(
+            "Demo ClearKey",
+            ProviderKind::Clearkey,
+            format!("{}/clearkey", w.server.base_url()),
+        ),
+        None,
+    )
+    .await;
+    let got = w
+        .engine
+        .acquire_licenses(w.title, Operation::Acquire)
+        .await
+        .expect("acquired");
+    assert!(got.iter().all(|l| l.system == "clearkey" && l.has_key));
+
+    // The server is offline: the release is queued and the keys are forgotten at once.
+    w.server.license().set_offline(true);
+    let released = w.engine.release_licenses(w.title).await.expect("release");
+    assert!(
+        released
+            .iter()
+            .all(|l| l.status == LicenseStatus::ReleasePending),
+        "{released:?}"
+    );
+    assert!(
+        w.engine
+            .content_key(w.title, Kid(DEMO_VIDEO_KID.0))
+            .await
+            .expect("read")
+            .is_none()
+    );
+    // Upkeep before the retry time does nothing; after it, the release goes out.
+    w.server.license().set_offline(false);
+    let early = w.engine.license_maintenance(0).await.expect("upkeep");
+    assert_eq!(early.release_queued, 2);
+    assert_eq!(w.server.license().stats().kid(DEMO_VIDEO_KID).released, 0);
+    w.clock.advance(Duration::from_secs(120));
+    w.engine.license_maintenance(0).await.expect("upkeep");
+    assert_eq!(w.server.license().stats().kid(DEMO_VIDEO_KID).released, 1);
+    let after = w.engine.title_licenses(w.title).await.expect("views");
+    assert!(after.iter().all(|l| l.status == LicenseStatus::Released));
+    let history = w
+        .engine
+        .license_details(&w.title.to_string())
+        .await
+        .expect("details")
+        .history;
+    assert!(history.iter().any(|h| h.outcome == "queued"));
+    assert!(
+        history
+            .iter()
+            .any(|h| h.operation == "release" && h.outcome == "ok")
+    );
+}
+
+#[tokio::test]
+async fn aes_clear_key_delivery_gets_each_key() {
+    let w = world(LicenseServerConfig::demo()).await;
+    let mut p = profile("Demo AES", ProviderKind::Ams, w.server.base_url());
+    p.ams_delivery = layover_engine::licenses::AmsDelivery::AesKey;
+    use_provider(&w, p, None).await;
+    let got = w
+        .engine
+        .acquire_licenses(w.title, Operation::Acquire)
+        .await
+        .expect("acquired");
+    assert!(got.iter().all(|l| l.system == "aes_key" && l.has_key));
+    assert_eq!(w.server.license().stats().kid(DEMO_AUDIO_KID).aes, 1);
+    assert_eq!(w.server.license().stats().kid(DEMO_VIDEO_KID).aes, 1);
+}
+
+#[tokio::test]
+async fn tokens_are_sent_and_refusals_say_the_token_is_the_problem() {
+    let secret = b"a test-only signing secret";
+    let mut config = LicenseServerConfig::demo();
+    let mut jwt = JwtConfig::hs256(secret, "layover-demo", "urn:layover");
+    // One token for the title's two keys (video and audio), not one per key.
+    jwt.kid_claim = None;
+    jwt.required_claims.clear();
+    config.jwt = Some(jwt);
+    let w = world(config).await;
+    let now = i64::try_from(T0_MS / 1000).unwrap();
+    let claims = |exp: i64| json!({"iss": "layover-demo", "aud": "urn:layover", "exp": exp});
+
+    // No token: 401 in words.
+    use_provider(
+        &w,
+        profile("Tokened", ProviderKind::Ams, w.server.base_url()),
+        None,
+    )
+    .await;
+    let e = api(w
+        .engine
+        .acquire_licenses(w.title, Operation::Acquire)
+        .await
+        .unwrap_err());
+    assert_eq!(e.code, ErrorCode::Unauthorized, "{e:?}");
+    assert!(e.message.contains("token missing"), "{e:?}");
+
+    // An expired token, then a good one.
+    let provider = w.engine.provider("Tokened").await.expect("p");
+    let set_token = |t: String| ProviderSecrets {
+        token: Some(t),
+        ..ProviderSecrets::default()
+    };
+    w.engine
+        .update_provider(
+            provider.id,
+            provider.profile.clone(),
+            set_token(mint_hs256(&claims(now - 10), secret)),
+        )
+        .await
+        .expect("token");
+    let e = api(w
+        .engine
+        .acquire_licenses(w.title, Operation::Acquire)
+        .await
+        .unwrap_err());
+    assert!(e.message.contains("token expired"), "{e:?}");
+    let good = mint_hs256(&claims(now + 3600), secret);
+    w.engine
+        .update_provider(
+            provider.id,
+            provider.profile.clone(),
+            set_token(good.clone()),
+        )
+        .await
+        .expect("token");
+    let got = w
+        .engine
+        .acquire_licenses(w.title, Operation::Acquire)
+        .await
+        .expect("acquired");
+    assert!(got.iter().all(|l| l.status == LicenseStatus::Valid));
+
+    // The token is sealed: it is not in the database file in the clear, nor in an export.
+    w.engine.close().await;
+    let mut db = Vec::new();
+    for entry in std::fs::read_dir(&w.data_path).expect("dir").flatten() {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("layover.db")
+        {
+            db.extend(std::fs::read(entry.path()).expect("read"));
+        }
+    }
+    assert!(!db.is_empty());
+    let needle = good.as_bytes();
+    assert!(!db.windows(needle.len()).any(|w| w == needle));
+    assert!(!db.windows(16).any(|w| w == DEMO_VIDEO_KEY));
+}
+
+#[tokio::test]
+async fn every_playready_fault_is_named_and_recorded_and_redirects_are_followed() {
+    let w = world(LicenseServerConfig::demo()).await;
+    let base = w.server.base_url();
+    let mut id = None;
+    for (code, words) in [
+        ("C602", "device limit"),
+        ("C605", "domain"),
+        ("C065", "revoked"),
+        ("C60C", "account"),
+    ] {
+        let mut p = profile(
+            &format!("fault {code}"),
+            ProviderKind::Playready,
+            String::new(),
+        );
+        p.url = None;
+        p.la_url_override = Some(format!("{base}/PlayReady/?fault={code}"));
+        let added = w
+            .engine
+            .add_provider(p, ProviderSecrets::default())
+            .await
+            .expect("provider");
+        w.engine
+            .set_default_provider(Some(added.id))
+            .await
+            .expect("default");
+        let e = api(w
+            .engine
+            .acquire_licenses(w.title, Operation::Acquire)
+            .await
+            .unwrap_err());
+        assert_eq!(e.code, ErrorCode::LicenseRefused, "{code}: {e:?}");
+        assert!(
+            e.message.to_lowercase().contains(words),
+            "{code}: {}",
+            e.message
+        );
+        let history = w
+            .engine
+            .license_details(&w.title.to_string())
+            .await
+            .expect("details")
+            .history;
+        let fault = history[0].fault_code.clone().expect("fault code");
+        assert!(fault.ends_with(code), "{fault} for {code}");
+        id = Some(added.id);
+    }
+    // A refusal is not retried on its own.
+    let l = &w.engine.title_licenses(w.title).await.expect("views")[0];
+    assert_eq!(l.status, LicenseStatus::Failed);
+
+    // The redirect fault sends Layover to the server's real endpoint.
+    let mut p = w
+        .engine
+        .provider(&id.expect("id").to_string())
+        .await
+        .expect("p")
+        .profile;
+    p.la_url_override = Some(format!(
+        "{base}/PlayReady/?fault=C60D&redirect={base}/PlayReady/"
+    ));
+    w.engine
+        .update_provider(id.expect("id"), p, ProviderSecrets::default())
+        .await
+        .expect("update");
+    let got = w
+        .engine
+        .acquire_licenses(w.title, Operation::Acquire)
+        .await
+        .expect("redirected");
+    assert!(got.iter().all(|l| l.status == LicenseStatus::Valid));
+}
+
+#[tokio::test]
+async fn a_server_error_is_retried_by_upkeep_after_the_backoff() {
+    let w = world(LicenseServerConfig::demo()).await;
+    let base = w.server.base_url();
+    w.server.license().set_offline(true);
+    use_provider(
+        &w,
+        profile("Demo key delivery", ProviderKind::Ams, base.clone()),
+        None,
+    )
+    .await;
+    let e = api(w
+        .engine
+        .acquire_licenses(w.title, Operation::Acquire)
+        .await
+        .unwrap_err());
+    assert_eq!(e.code, ErrorCode::Offline, "{e:?}");
+    w.server.license().set_offline(false);
+    let report = w.engine.license_maintenance(0).await.expect("upkeep");
+    assert!(report.acquired.is_empty(), "retried before the backoff");
+    w.clock.advance(Duration::from_secs(61));
+    let report = w.engine.license_maintenance(0).await.expect("upkeep");
+    assert_eq!(report.acquired.len(), 1, "{report:?}");
+    let l = &w.engine.title_licenses(w.title).await.expect("views")[0];
+    assert_eq!(l.status, LicenseStatus::Valid);
+}
+
+#[tokio::test]
+async fn upkeep_renews_persistent_licenses_inside_the_window_and_notices_once() {
+    let w = world(LicenseServerConfig::demo()).await;
+    let mut p = profile("Short", ProviderKind::Ams, w.server.base_url());
+    p.query
+        .insert("cfg".into(), "(persist:true,relexp:86400)".into());
+    use_provider(&w, p, None).await;
+    w.engine
+        .acquire_licenses(w.title, Operation::Acquire)
+        .await
+        .expect("acquired");
+    // One day left: inside the 48 h notice window, outside a 1 h renew window.
+    let report = w.engine.license_maintenance(3600).await.expect("upkeep");
+    assert!(report.renewed.is_empty());
+    assert_eq!(report.expiring_soon.len(), 2);
+    let again = w.engine.license_maintenance(3600).await.expect("upkeep");
+    assert!(again.expiring_soon.is_empty(), "noticed once");
+    // Inside the 3-day default window: renewed.
+    let report = w
+        .engine
+        .license_maintenance(3 * 24 * 3600)
+        .await
+        .expect("upkeep");
+    assert_eq!(report.renewed.len(), 1, "{report:?}");
+    assert_eq!(w.server.license().stats().kid(DEMO_VIDEO_KID).playready, 2);
+}
+
+#[tokio::test]
+async fn providers_export_without_secrets_and_import_back() {
+    let w = world(LicenseServerConfig::demo()).await;
+    let mut p = profile(
+        "Contoso",
+        ProviderKind::Ams,
+        "https://contoso.keydelivery.westeurope.media.azure.net".into(),
+    );
+    p.headers.insert("X-Tenant".into(), "contoso".into());
+    w.engine
+        .add_provider(
+            p,
+            ProviderSecrets {
+                token: Some("eyJhbGciOi.secret-token-value.sig".into()),
+                ..ProviderSecrets::default()
+            },
+        )
+        .await
+        .expect("added");
+    let export = w.engine.export_providers().await.expect("export");
+    assert!(export.contains("Contoso") && export.contains("X-Tenant"));
+    assert!(!export.contains("secret-token-value"));
+    let listed = w.engine.providers().await.expect("list");
+    assert!(listed[0].has_token);
+
+    let other = tempfile::tempdir().expect("tempdir");
+    let engine2 = Engine::open(DataDir::at(other.path(), DataDirSource::Flag))
+        .await
+        .expect("engine");
+    assert_eq!(
+        engine2.import_providers(&export).await.expect("import"),
+        (1, 0)
+    );
+    assert_eq!(
+        engine2.import_providers(&export).await.expect("import"),
+        (0, 1)
+    );
+    let p = engine2.provider("contoso").await.expect("by name");
+    assert!(!p.has_token);
+
+    // Plain http to another machine is refused before anything is stored.
+    let bad = profile(
+        "Plain",
+        ProviderKind::Clearkey,
+        "http://licenses.example.com/ck".into(),
+    );
+    let e = api(engine2
+        .add_provider(bad, ProviderSecrets::default())
+        .await
+        .unwrap_err());
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    assert!(e.message.contains("https"));
+}
