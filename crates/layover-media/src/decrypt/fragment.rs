@@ -479,39 +479,67 @@ fn senc_from_saio(
     {
         return Ok(None);
     }
-    let offset = match saio.offsets.as_slice() {
-        [o] => *o,
-        [] => return Ok(None),
-        _ => {
-            return Err(bad(
-                types::SAIO,
-                saio_box.offset,
-                format!(
-                    "{} offsets; only one contiguous run is supported",
-                    saio.offsets.len()
-                ),
-            ));
+    // Bytes of information for `count` samples from `first` (bounded by the table's own
+    // length, so a hostile count cannot make this loop long).
+    let info_len = |first: usize, count: usize| -> usize {
+        if saiz.default_sample_info_size != 0 {
+            usize::from(saiz.default_sample_info_size).saturating_mul(count)
+        } else {
+            let n = saiz.sample_sizes.len();
+            let end = first.saturating_add(count).min(n);
+            saiz.sample_sizes[first.min(n)..end]
+                .iter()
+                .map(|s| usize::from(*s))
+                .sum()
         }
     };
-    let total: usize = if saiz.default_sample_info_size != 0 {
-        usize::from(saiz.default_sample_info_size) * saiz.sample_count as usize
-    } else {
-        saiz.sample_sizes.iter().map(|s| usize::from(*s)).sum()
+    let total = info_len(0, saiz.sample_count as usize);
+    // One offset: all samples' information is contiguous. Several: one per `trun`, each
+    // run's information contiguous at its own offset (ISO/IEC 14496-12 §8.7.9).
+    let runs: Vec<usize> = match saio.offsets.len() {
+        0 => return Ok(None),
+        1 => vec![saiz.sample_count as usize],
+        n => {
+            let counts = traf
+                .children_of(types::TRUN)
+                .map(|t| Trun::from_box(t).map(|r| r.sample_count as usize))
+                .collect::<Result<Vec<_>>>()?;
+            if counts.len() != n {
+                return Err(bad(
+                    types::SAIO,
+                    saio_box.offset,
+                    format!(
+                        "{n} offsets for {} 'trun' boxes (one, or one per run, expected)",
+                        counts.len()
+                    ),
+                ));
+            }
+            counts
+        }
     };
-    let start = usize::try_from(offset)
-        .ok()
-        .and_then(|o| base.checked_add(o))
-        .filter(|s| s.checked_add(total).is_some_and(|e| e <= data.len()))
-        .ok_or_else(|| {
-            bad(
-                types::SAIO,
-                saio_box.offset,
-                format!(
-                    "auxiliary information at {} is outside the fragment",
-                    offset + file_offset
-                ),
-            )
-        })?;
+    let mut entries = Vec::with_capacity(total.min(data.len()));
+    let mut sample = 0usize;
+    let mut first_start = None;
+    for (&offset, &count) in saio.offsets.iter().zip(&runs) {
+        let len = info_len(sample, count);
+        let start = usize::try_from(offset)
+            .ok()
+            .and_then(|o| base.checked_add(o))
+            .filter(|s| s.checked_add(len).is_some_and(|e| e <= data.len()))
+            .ok_or_else(|| {
+                bad(
+                    types::SAIO,
+                    saio_box.offset,
+                    format!(
+                        "auxiliary information at {} is outside the fragment",
+                        offset.saturating_add(file_offset)
+                    ),
+                )
+            })?;
+        first_start.get_or_insert(start);
+        entries.extend_from_slice(&data[start..start + len]);
+        sample = sample.saturating_add(count);
+    }
     // The entries carry subsample maps when any is longer than the IV alone.
     let iv = usize::from(entry.map_or(0, |e| e.iv_size));
     let longer = if saiz.default_sample_info_size != 0 {
@@ -523,8 +551,8 @@ fn senc_from_saio(
         version: 0,
         flags: if longer { USE_SUBSAMPLES } else { 0 },
         sample_count: saiz.sample_count,
-        entries: data[start..start + total].to_vec(),
-        entries_offset: (start as u64) + file_offset,
+        entries,
+        entries_offset: first_start.unwrap_or(base) as u64 + file_offset,
     }))
 }
 

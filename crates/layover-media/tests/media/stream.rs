@@ -332,3 +332,125 @@ fn per_segment_decryption_matches_the_whole_file() {
         assert_eq!(at, whole.len(), "{track}: segments cover the whole file");
     }
 }
+
+/// `saio` with one offset per `trun`: each run's sample information sits just before its
+/// samples in the `mdat` (as some packagers interleave it), not in one contiguous block.
+#[test]
+fn saio_with_one_offset_per_run() {
+    use layover_media::boxes::moof::mfhd::Mfhd;
+    use layover_media::boxes::moof::saio::Saio;
+    use layover_media::boxes::moof::saiz::Saiz;
+    use layover_media::boxes::moof::tfhd::{self, Tfhd};
+    use layover_media::boxes::moof::trun::{self, Trun, TrunSample};
+    use layover_media::boxes::{BoxCodec, Mp4Box};
+    use layover_media::decrypt::cipher::{Pattern, SampleKey, Scheme, decrypt_sample, full_iv};
+    use layover_media::fourcc::types;
+
+    let kid = Kid([0xaa; 16]);
+    let key = [1u8; 16];
+    let mut keys = KeyStore::new();
+    keys.insert(kid, ContentKey(key));
+    let init = init_segment(&[SynthTrack::cenc(1, kid, 8)]);
+    let plain: Vec<Vec<u8>> = (0..4u8)
+        .map(|i| vec![i * 17 + 1; 100 + i as usize])
+        .collect();
+    let ivs: Vec<[u8; 8]> = (0..4u8).map(|i| [i + 1; 8]).collect();
+    let enc: Vec<Vec<u8>> = plain
+        .iter()
+        .zip(&ivs)
+        .map(|(p, iv)| {
+            let mut d = p.clone();
+            let iv = full_iv(iv).unwrap();
+            decrypt_sample(
+                &mut d,
+                &SampleKey::new(&key),
+                Scheme::Cenc,
+                &iv,
+                Pattern::default(),
+                &[],
+            )
+            .unwrap();
+            d
+        })
+        .collect();
+    // mdat payload: [iv0 iv1][s0 s1][iv2 iv3][s2 s3]
+    let run = |first: usize| -> Vec<u8> {
+        [
+            ivs[first].to_vec(),
+            ivs[first + 1].to_vec(),
+            enc[first].clone(),
+            enc[first + 1].clone(),
+        ]
+        .concat()
+    };
+    let payload = [run(0), run(2)].concat();
+    let build = |data_offsets: [i32; 2], aux_offsets: [u64; 2]| -> Mp4Box {
+        let trun = |first: usize, off: i32| {
+            Trun {
+                version: 0,
+                flags: trun::SAMPLE_SIZE,
+                data_offset: Some(off),
+                first_sample_flags: None,
+                sample_count: 2,
+                samples: (first..first + 2)
+                    .map(|i| TrunSample {
+                        size: enc[i].len() as u32,
+                        ..Default::default()
+                    })
+                    .collect(),
+            }
+            .to_box()
+        };
+        let traf = Mp4Box::container(
+            types::TRAF,
+            vec![
+                Tfhd {
+                    flags: tfhd::DEFAULT_BASE_IS_MOOF,
+                    track_id: 1,
+                    ..Tfhd::default()
+                }
+                .to_box(),
+                trun(0, data_offsets[0]),
+                trun(2, data_offsets[1]),
+                Saiz {
+                    aux_info: None,
+                    default_sample_info_size: 8,
+                    sample_count: 4,
+                    sample_sizes: Vec::new(),
+                }
+                .to_box(),
+                Saio {
+                    version: 0,
+                    aux_info: None,
+                    offsets: aux_offsets.to_vec(),
+                }
+                .to_box(),
+            ],
+        );
+        Mp4Box::container(
+            types::MOOF,
+            vec![Mfhd { sequence_number: 1 }.to_box(), traf],
+        )
+    };
+    let moof_size = build([0; 2], [0; 2]).size();
+    let mdat = moof_size + 8;
+    let run2 = mdat + run(0).len() as u64;
+    let moof = build([(mdat + 16) as i32, (run2 + 16) as i32], [mdat, run2]);
+    let mut frag = moof.to_bytes();
+    frag.extend(Mp4Box::raw(types::MDAT, payload).to_bytes());
+
+    let mut dec = Decryptor::new(&init, &keys).unwrap();
+    let clear = dec.decrypt_fragment(&frag).unwrap();
+    let got = crate::support::synth::samples_of(&clear);
+    assert_eq!(got, vec![(1, plain)]);
+
+    // Offsets that do not match the runs are an error naming `saio`, not a panic.
+    let bad = build(
+        [(mdat + 16) as i32, (run2 + 16) as i32],
+        [mdat, run2 + 1_000_000],
+    );
+    let mut frag = bad.to_bytes();
+    frag.extend(Mp4Box::raw(types::MDAT, [run(0), run(2)].concat()).to_bytes());
+    let err = dec.decrypt_fragment(&frag).unwrap_err();
+    assert!(err.to_string().contains("'saio'"), "{err}");
+}
