@@ -18,6 +18,21 @@ const COMMANDS: &[&str] = &[
     "resume_title",
     "update_settings",
     "watch_downloads",
+    "acquire_licenses",
+    "add_provider",
+    "export_providers",
+    "import_providers",
+    "license_details",
+    "list_licenses",
+    "list_providers",
+    "release_licenses",
+    "remove_provider",
+    "renew_all_licenses",
+    "renew_licenses",
+    "secret_store",
+    "set_default_provider",
+    "sync_licenses",
+    "update_provider",
 ];
 
 fn main() {

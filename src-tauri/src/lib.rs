@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+mod license_commands;
 mod state;
 mod taskbar;
 
@@ -81,6 +82,21 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
             commands::resume_title,
             commands::update_settings,
             commands::watch_downloads,
+            license_commands::acquire_licenses,
+            license_commands::add_provider,
+            license_commands::export_providers,
+            license_commands::import_providers,
+            license_commands::license_details,
+            license_commands::list_licenses,
+            license_commands::list_providers,
+            license_commands::release_licenses,
+            license_commands::remove_provider,
+            license_commands::renew_all_licenses,
+            license_commands::renew_licenses,
+            license_commands::secret_store,
+            license_commands::set_default_provider,
+            license_commands::sync_licenses,
+            license_commands::update_provider,
         ])
         .run(tauri::generate_context!());
     match result {

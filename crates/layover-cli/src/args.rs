@@ -30,9 +30,25 @@ pub enum Command {
     /// Show or change settings (shared with the app)
     #[command(subcommand)]
     Settings(SettingsCommand),
-    /// Look into licenses
+    /// Look into, get, renew and release licenses
     #[command(subcommand)]
     License(LicenseCommand),
+    /// List licenses, soonest to expire first
+    Licenses {
+        /// Only those that stop being playable within this span (`7d`, `48h`, `90m`), expired
+        /// ones included
+        #[arg(long, value_name = "SPAN", value_parser = crate::format::parse_span)]
+        expiring: Option<u64>,
+        /// First renew what is due, retry failed requests and send queued releases, as the app
+        /// does every few minutes
+        #[arg(long)]
+        sync: bool,
+        #[command(flatten)]
+        flags: JsonFlag,
+    },
+    /// License providers: who grants licenses and how to ask them
+    #[command(subcommand)]
+    Providers(ProvidersCommand),
     /// What a title is: tracks, codecs, bitrates, duration, segment counts, and each protection
     /// system with its KIDs (both byte orders), scheme, license URL and PlayReady header version
     Inspect {
@@ -130,6 +146,112 @@ pub enum LicenseCommand {
         #[command(flatten)]
         flags: JsonFlag,
     },
+    /// A title's licenses (or a KID's): state, both clocks, KIDs in both byte orders, provider,
+    /// policy and every request made for it
+    Show {
+        /// Title number or name, or a KID (hex, with or without dashes)
+        title: String,
+        #[command(flatten)]
+        flags: JsonFlag,
+    },
+    /// Get a title's licenses (no request is made while stored ones are usable)
+    Acquire {
+        /// Title number or name
+        title: String,
+        /// Use this provider (number or name) for the title from now on
+        #[arg(long, value_name = "PROVIDER")]
+        provider: Option<String>,
+    },
+    /// Ask the license server again for a title's licenses
+    Renew {
+        /// Title number or name
+        title: String,
+    },
+    /// Give a title's licenses back (queued and sent later if the server cannot be reached)
+    Release {
+        /// Title number or name
+        title: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProvidersCommand {
+    /// List providers (secrets are never shown, only whether a token is stored)
+    List(JsonFlag),
+    /// Add a provider
+    Add(Box<ProviderArgs>),
+    /// Remove a provider and its stored secrets
+    Remove {
+        /// Provider number or name
+        provider: String,
+    },
+    /// Use this provider for titles that name none
+    Default {
+        /// Provider number or name
+        provider: String,
+    },
+    /// Store a bearer token for a provider, read from standard input (so it stays out of shell
+    /// history): `layover providers set-token contoso < token.txt`
+    SetToken {
+        /// Provider number or name
+        provider: String,
+    },
+    /// Write every provider as JSON (no secrets) to FILE, or to standard output
+    Export {
+        /// Where to write
+        file: Option<PathBuf>,
+    },
+    /// Add or update providers from a JSON export (secrets are entered separately)
+    Import {
+        /// The export
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ProviderArgs {
+    /// A name people recognise
+    #[arg(long)]
+    pub name: String,
+    /// ams (Azure Media Services-style key delivery), playready, clearkey or aes_key
+    #[arg(long)]
+    pub kind: String,
+    /// AMS: key delivery base URL; ClearKey: license URL; AES key: key URL (may hold `{kid}`)
+    #[arg(long)]
+    pub url: Option<String>,
+    /// PlayReady: use this license URL instead of the content's LA_URL
+    #[arg(long, value_name = "URL")]
+    pub la_url: Option<String>,
+    /// Where releases go (default: the license URL + /release)
+    #[arg(long, value_name = "URL")]
+    pub release_url: Option<String>,
+    /// Where to fetch a fresh bearer token when the stored one expires
+    #[arg(long, value_name = "URL")]
+    pub token_url: Option<String>,
+    /// Extra header, `Name=value` (repeatable)
+    #[arg(long = "header", value_name = "NAME=VALUE")]
+    pub headers: Vec<String>,
+    /// Extra query parameter, `name=value` (repeatable)
+    #[arg(long = "query", value_name = "NAME=VALUE")]
+    pub query: Vec<String>,
+    /// PlayReady custom data put in the challenge
+    #[arg(long)]
+    pub custom_data: Option<String>,
+    /// AMS: `playready` (default) or `aes_key`
+    #[arg(long, value_name = "DELIVERY")]
+    pub ams_delivery: Option<String>,
+    /// PlayReady client: `auto` (default), `test_identity` or `webview_eme`
+    #[arg(long, value_name = "CLIENT")]
+    pub client: Option<String>,
+    /// ClearKey: ask for temporary licenses instead of persistent ones
+    #[arg(long)]
+    pub temporary: bool,
+    /// Read a bearer token from standard input
+    #[arg(long)]
+    pub token_stdin: bool,
+    /// Make it the default provider
+    #[arg(long)]
+    pub default: bool,
 }
 
 #[derive(Debug, Args)]

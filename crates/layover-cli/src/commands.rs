@@ -9,7 +9,7 @@ use crate::args::{Cli, Command, LicenseCommand, SettingsCommand};
 pub async fn run(cli: Cli) -> Result<()> {
     // Reading a saved license needs no library: support staff run it on any machine.
     match cli.command {
-        Command::License(cmd) => return license(cmd),
+        Command::License(cmd @ LicenseCommand::Parse { .. }) => return license(cmd),
         Command::Inspect { file, flags } => return crate::media::inspect(&file, flags.json).await,
         Command::Decrypt {
             keys,
@@ -76,7 +76,16 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             let key = SettingKey::parse(&key)?;
             println!("{} = {}", key.as_str(), settings.get_text(key));
         }
-        Command::License(cmd) => license(cmd)?,
+        Command::License(LicenseCommand::Parse { file, at, flags }) => {
+            license(LicenseCommand::Parse { file, at, flags })?;
+        }
+        Command::License(cmd) => crate::licenses::license(engine, cmd).await?,
+        Command::Licenses {
+            expiring,
+            sync,
+            flags,
+        } => crate::licenses::list(engine, expiring, sync, flags.json).await?,
+        Command::Providers(cmd) => crate::licenses::providers(engine, cmd).await?,
         Command::Inspect { file, flags } => crate::media::inspect(&file, flags.json).await?,
         Command::Decrypt {
             keys,
@@ -146,5 +155,6 @@ fn license(cmd: LicenseCommand) -> Result<()> {
             };
             crate::license::print_report(&report, flags.json)
         }
+        _ => anyhow::bail!("this license command needs the library"),
     }
 }

@@ -32,6 +32,23 @@ pub fn duration(secs: u64) -> String {
     "0 s".into()
 }
 
+/// Parses a span such as `7d`, `48h`, `90m`, `30s` (or bare seconds) into seconds.
+pub fn parse_span(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let bad = || format!("`{s}` is not a span: use e.g. 7d, 48h, 90m or 30s");
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = num.parse().map_err(|_| bad())?;
+    let mult = match unit {
+        "" | "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(mult).ok_or_else(bad)
+}
+
 /// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS][Z]` (UTC) or Unix seconds.
 pub fn parse_time(s: &str) -> Result<i64, String> {
     let bad =

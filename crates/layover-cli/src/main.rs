@@ -9,6 +9,7 @@ mod commands;
 mod download;
 mod format;
 mod license;
+mod licenses;
 mod media;
 
 use std::process::ExitCode;

@@ -10,6 +10,9 @@ const CODES: readonly ErrorCode[] = [
   "storage",
   "data_directory",
   "internal",
+  "offline",
+  "unauthorized",
+  "license_refused",
 ];
 
 export function isApiError(value: unknown): value is ApiError {
@@ -44,5 +47,11 @@ export function adviceFor(code: ErrorCode): string {
       return "Start Layover with --data-dir pointing at a writable folder, or fix the folder's permissions.";
     case "internal":
       return "This is a bug in Layover. The log file has the details; please report it.";
+    case "offline":
+      return "The license server could not be reached. Layover tries again when the network is back.";
+    case "unauthorized":
+      return "Paste a fresh token for this provider in Settings, or check that your account may play the title.";
+    case "license_refused":
+      return "The license server said no. The message names its reason; your provider's support can help with it.";
   }
 }

@@ -6,6 +6,7 @@ import type { AppInfo } from "../bindings/AppInfo";
 import type { ChoiceInput } from "../bindings/ChoiceInput";
 import type { LinkChoices } from "../bindings/LinkChoices";
 import type { QueueProgress } from "../bindings/QueueProgress";
+import type { LicensesApi } from "./licenses";
 import type { DownloadProgress } from "../bindings/DownloadProgress";
 import type { ClockStatus } from "../bindings/ClockStatus";
 import type { Settings } from "../bindings/Settings";
@@ -13,6 +14,8 @@ import type { SettingsPatch } from "../bindings/SettingsPatch";
 import type { Title } from "../bindings/Title";
 
 export interface Backend {
+  /** Licenses and license providers. */
+  readonly licenses: LicensesApi;
   /** Version and where this install keeps its data. */
   appInfo(): Promise<AppInfo>;
   /** Records the clock as seen and says whether it was set back. */

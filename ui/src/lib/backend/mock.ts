@@ -11,6 +11,7 @@ import type { Settings } from "../bindings/Settings";
 import type { SettingsPatch } from "../bindings/SettingsPatch";
 import type { Title } from "../bindings/Title";
 import type { Backend } from "./index";
+import { MockLicenses } from "./licenses";
 
 export const MOCK_INFO: AppInfo = {
   name: "Layover",
@@ -28,6 +29,7 @@ export const MOCK_INFO: AppInfo = {
 const MOCK_INFO_NOW = 1_800_000_000_000;
 
 export class MockBackend implements Backend {
+  readonly licenses = new MockLicenses();
   settings: Settings = {
     theme: "system",
     video_quality: "1080p",

@@ -11,6 +11,7 @@ import type { SettingsPatch } from "../bindings/SettingsPatch";
 import type { Title } from "../bindings/Title";
 import { toApiError } from "../errors";
 import type { Backend } from "./index";
+import { TauriLicenses } from "./licenses";
 
 // Command names match `src-tauri/src/commands.rs`; arguments are camelCase per Tauri's convention.
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -22,6 +23,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 }
 
 export class TauriBackend implements Backend {
+  readonly licenses = new TauriLicenses();
 
   linkChoices(url: string): Promise<LinkChoices> {
     return call("link_choices", { url });

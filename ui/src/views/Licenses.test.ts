@@ -1,0 +1,88 @@
+import { render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+
+import { MockLicenses, mockLicense } from "../lib/backend/licenses";
+import { remainingText } from "../lib/licenses";
+import Licenses from "./Licenses.svelte";
+
+describe("Licenses view", () => {
+  it("shows the empty state when nothing is licensed", async () => {
+    render(Licenses, { props: { api: new MockLicenses() } });
+    expect(await screen.findByRole("heading", { level: 2, name: "No licenses yet" })).toBeInTheDocument();
+  });
+
+  it("lists licenses with state chips, countdowns and a details drawer with the history", async () => {
+    const api = new MockLicenses();
+    api.licenses = [
+      mockLicense({ id: 1, title_name: "Sintel", status: "expiring_soon", remaining_secs: 5 * 3600, deadline: "playback_window", first_play_ms: 1 }),
+      mockLicense({ id: 2, title_name: "Tears of Steel", status: "expired", remaining_secs: 0, expires_ms: 1_800_000_000_000 }),
+    ];
+    api.history = [
+      {
+        at_ms: 1_800_000_000_000,
+        operation: "acquire",
+        server: "http://127.0.0.1:8080/PlayReady/",
+        outcome: "failed",
+        http_status: 500,
+        fault_code: "0x8004C602",
+        message: "the license server refused: the device limit for this account has been reached",
+        latency_ms: 40,
+        kids: "0a1b2c3d-4e5f-4071-8293-a4b5c6d7e8f9",
+      },
+    ];
+    const user = userEvent.setup();
+    render(Licenses, { props: { api } });
+    const list = await screen.findByRole("list", { name: /Licenses/ });
+    const items = within(list).getAllByRole("listitem");
+    expect(items).toHaveLength(2);
+    expect(within(items[0]!).getByText("Expiring soon")).toBeInTheDocument();
+    expect(within(items[0]!).getByText("5 h left of the playback window")).toBeInTheDocument();
+    expect(within(items[1]!).getByText("Expired")).toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "Details for Sintel" }));
+    const drawer = await screen.findByRole("dialog", { name: "Sintel" });
+    expect(within(drawer).getByText("PSwbCl9OcUCCk6S1xtfo+Q==")).toBeInTheDocument();
+    expect(await within(drawer).findByText(/device limit .* reached/)).toBeInTheDocument();
+    expect(within(drawer).getByText(/0x8004C602/)).toBeInTheDocument();
+  });
+
+  it("renews one title and all titles, and says what happened", async () => {
+    const api = new MockLicenses();
+    api.licenses = [mockLicense({ id: 7, title_name: "Sintel", status: "expired", remaining_secs: 0 })];
+    const user = userEvent.setup();
+    render(Licenses, { props: { api } });
+    await user.click(await screen.findByRole("button", { name: "Renew now: Sintel" }));
+    expect(await screen.findByText("Renewed the license for Sintel.")).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByText("Valid")).toBeInTheDocument());
+    await user.click(screen.getByRole("button", { name: "Renew all before a trip" }));
+    expect(await screen.findByText("Renewed 1 title.")).toBeInTheDocument();
+    expect(api.calls).toContain("renewAll");
+  });
+
+  it("shows a refusal in words with advice", async () => {
+    const api = new MockLicenses();
+    api.licenses = [mockLicense({ id: 7, title_name: "Sintel" })];
+    const user = userEvent.setup();
+    render(Licenses, { props: { api } });
+    await screen.findByText("Sintel");
+    api.renew = () =>
+      Promise.reject({ code: "unauthorized", message: "Sintel: the license server did not accept the token" });
+    await user.click(screen.getByRole("button", { name: "Renew now: Sintel" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("did not accept the token");
+    expect(alert).toHaveTextContent("Paste a fresh token");
+  });
+});
+
+describe("remainingText", () => {
+  it("counts down from what the engine said, never below zero", () => {
+    const l = mockLicense({ id: 1, title_name: "x", remaining_secs: 3700, playback_window_secs: null });
+    expect(remainingText(l, 0)).toBe("1 h 1 min left");
+    expect(remainingText(l, 3700)).toBe("Expired");
+    expect(remainingText(mockLicense({ id: 1, title_name: "x", remaining_secs: null }), 5)).toBe("No end date");
+    expect(remainingText(mockLicense({ id: 1, title_name: "x", remaining_secs: 3600 }), 0)).toBe(
+      "1 h left · 2 d to watch once started",
+    );
+  });
+});
