@@ -21,15 +21,14 @@ fn fixtures() -> std::path::PathBuf {
 }
 
 fn layover(data: &Path, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_layover"))
+    Command::new(env!("CARGO_BIN_EXE_layover"))
         .arg("--data-dir")
         .arg(data)
         .args(args)
         .env_remove("LAYOVER_DATA_DIR")
         .stdin(Stdio::null())
         .output()
-        .expect("runs");
-    out
+        .expect("runs")
 }
 
 fn ok(data: &Path, args: &[&str]) -> String {
