@@ -139,7 +139,11 @@ impl Engine {
         }
         self.keep_manifest(title.id, title.kind, &planned.manifest)
             .await?;
-        tracing::info!(id = title.id, dropped = dropped.len(), "tracks chosen again");
+        tracing::info!(
+            id = title.id,
+            dropped = dropped.len(),
+            "tracks chosen again"
+        );
         Ok(title.id)
     }
 
@@ -215,6 +219,11 @@ impl Engine {
     /// Downloads a title's remaining files, up to `parallel_segments` (Settings) at once, and
     /// returns it in its final state: completed, or failed / paused with a reason that says what
     /// to do. Errors are only for the library itself (the database), never for the network.
+    ///
+    /// A protected title's licenses are acquired as its download starts (from its stored
+    /// manifest; a progressive file's header is read once it is on disk), beside the file
+    /// fetches. A license that cannot be had does not stop the download: its state and reason
+    /// show in Licenses, and upkeep retries what may pass.
     pub async fn download(
         &self,
         id: i64,
@@ -224,6 +233,32 @@ impl Engine {
         if title.state == TitleState::Completed {
             return Ok(title);
         }
+        let licensing = (title.kind != TitleKind::Progressive).then(|| {
+            let engine = self.clone();
+            tokio::spawn(async move { engine.acquire_for_download(id).await })
+        });
+        let result = self.download_files(title, on_progress).await;
+        match licensing {
+            Some(task) => {
+                let _ = task.await;
+            }
+            None if result
+                .as_ref()
+                .is_ok_and(|t| t.state == TitleState::Completed) =>
+            {
+                self.acquire_for_download(id).await;
+            }
+            None => {}
+        }
+        result
+    }
+
+    async fn download_files(
+        &self,
+        title: Title,
+        on_progress: &(dyn Fn(DownloadProgress) + Send + Sync),
+    ) -> Result<Title> {
+        let id = title.id;
         let now = || self.clock().now_unix_ms();
         let folder = self.titles_dir().join(&title.folder);
         if let Err(e) = tokio::fs::create_dir_all(&folder).await {

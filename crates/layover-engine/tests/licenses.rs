@@ -532,3 +532,69 @@ async fn providers_export_without_secrets_and_import_back() {
     assert_eq!(e.code, ErrorCode::InvalidInput);
     assert!(e.message.contains("https"));
 }
+
+#[tokio::test]
+async fn a_download_acquires_its_licenses_and_deleting_the_title_releases_them() {
+    let w = world(LicenseServerConfig::demo()).await;
+    use_provider(
+        &w,
+        profile(
+            "Demo ClearKey",
+            ProviderKind::Clearkey,
+            format!("{}/clearkey", w.server.base_url()),
+        ),
+        None,
+    )
+    .await;
+    let done = w
+        .engine
+        .download(w.title, &|_| {})
+        .await
+        .expect("downloaded");
+    assert_eq!(done.state, layover_engine::TitleState::Completed);
+    let licenses = w.engine.title_licenses(w.title).await.expect("views");
+    assert_eq!(licenses.len(), 2);
+    assert!(
+        licenses.iter().all(|l| l.status == LicenseStatus::Valid),
+        "{licenses:?}"
+    );
+    assert_eq!(w.server.license().stats().kid(DEMO_VIDEO_KID).clearkey, 1);
+
+    w.engine.remove(w.title).await.expect("removed");
+    assert_eq!(w.server.license().stats().kid(DEMO_VIDEO_KID).released, 1);
+    // The rows outlive the title, released, with the request history.
+    let all = w.engine.licenses().await.expect("list");
+    assert!(
+        all.iter()
+            .all(|l| l.status == LicenseStatus::Released && l.title_id.is_none())
+    );
+    let details = w.engine.license_details("cenc").await;
+    assert!(details.is_err(), "the title is gone; its KIDs still answer");
+    let by_kid = w
+        .engine
+        .license_details("0a1b2c3d4e5f40718293a4b5c6d7e8f9")
+        .await
+        .expect("by KID");
+    assert!(by_kid.history.iter().any(|h| h.operation == "release"));
+}
+
+#[tokio::test]
+async fn without_a_provider_the_licenses_wait_and_say_why() {
+    let w = world(LicenseServerConfig::demo()).await;
+    let e = api(w
+        .engine
+        .acquire_licenses(w.title, Operation::Acquire)
+        .await
+        .unwrap_err());
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    let l = w.engine.title_licenses(w.title).await.expect("views");
+    assert_eq!(l.len(), 2);
+    assert!(l.iter().all(|l| l.status == LicenseStatus::Pending));
+    assert!(
+        l[0].status_reason
+            .as_deref()
+            .is_some_and(|r| r.contains("Settings > License providers")),
+        "{l:?}"
+    );
+    assert_eq!(w.server.license().stats().requests, 0);
+}

@@ -90,6 +90,11 @@ impl Engine {
         self.store()
             .set_title_state(id, TitleState::Removing, None, self.clock().now_unix_ms())
             .await?;
+        // Licenses go back to their server (or into the release queue when offline) before
+        // the title's row, which they outlive, is deleted.
+        if let Err(e) = self.release_licenses(id).await {
+            tracing::warn!(id, error = %e, "licenses could not be released; the title is removed anyway");
+        }
         let folder = self.titles_dir().join(&t.folder);
         // Wait for a downloader (ours or another process's) to let go of the folder.
         let deadline = tokio::time::Instant::now() + RELEASE_WAIT;

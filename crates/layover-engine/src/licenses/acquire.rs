@@ -160,12 +160,28 @@ impl Engine {
         }
         let kids: Vec<String> = protection.kids.iter().map(Kid::to_hyphenated).collect();
         let now = self.clock_status().await?.effective_now_ms();
-        let plan = self
-            .license_plan(&title.name, title_id, &protection)
-            .await?;
+        let system_guess = if protection.wrm_header.is_some() {
+            "playready"
+        } else {
+            "clearkey"
+        };
         self.store()
-            .ensure_license_rows(title_id, &title.name, &kids, plan.system, now)
+            .ensure_license_rows(title_id, &title.name, &kids, system_guess, now)
             .await?;
+        let plan = match self.license_plan(&title.name, title_id, &protection).await {
+            Ok(plan) => plan,
+            Err(e) => {
+                // Nobody to ask yet: the rows stay pending and say why.
+                let reason = match &e {
+                    Error::License { message, .. } => message.clone(),
+                    other => other.to_string(),
+                };
+                self.store()
+                    .set_pending_reason(title_id, &reason, now)
+                    .await?;
+                return Err(e);
+            }
+        };
         if op == Operation::Acquire {
             let current = self.title_licenses(title_id).await?;
             let usable = current.iter().all(|v| {
@@ -217,6 +233,16 @@ impl Engine {
         match first_error {
             Some(e) => Err(e),
             None => self.title_licenses(title_id).await,
+        }
+    }
+
+    /// Acquisition as a download starts: never fails the download; the outcome is in the
+    /// licenses table and the log.
+    pub(crate) async fn acquire_for_download(&self, title_id: i64) {
+        match self.acquire_licenses(title_id, Operation::Acquire).await {
+            Ok(l) if l.is_empty() => tracing::debug!(title_id, "title is not protected"),
+            Ok(l) => tracing::info!(title_id, licenses = l.len(), "licenses ready"),
+            Err(e) => tracing::warn!(title_id, error = %e, "licenses not acquired"),
         }
     }
 
@@ -291,11 +317,16 @@ impl Engine {
                         .and_then(|p| p.la_url_override.clone())
                         .or_else(|| protection.la_url.clone())
                         .ok_or_else(|| {
-                            not_possible(
+                            not_possible(if profile.is_some() {
                                 "the PlayReady header names no license URL (LA_URL); set a \
                                  license URL override on the provider"
-                                    .into(),
-                            )
+                                    .into()
+                            } else {
+                                "the PlayReady header names no license URL (LA_URL) and no \
+                                 license provider is set up; add one in Settings > License \
+                                 providers (or `layover providers add`)"
+                                    .into()
+                            })
                         })?,
                 };
                 if protection.wrm_header.is_none() {

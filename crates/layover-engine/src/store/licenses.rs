@@ -326,6 +326,25 @@ impl Store {
         Ok(())
     }
 
+    /// Says why a title's pending licenses are still pending.
+    pub(crate) async fn set_pending_reason(
+        &self,
+        title_id: i64,
+        reason: &str,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE licenses SET status_reason = ?, updated_ms = ? WHERE title_id = ? AND status = 'pending'",
+        )
+        .bind(reason)
+        .bind(now)
+        .bind(title_id)
+        .execute(self.pool())
+        .await
+        .map_err(Error::db("recording why a license is pending"))?;
+        Ok(())
+    }
+
     /// Stores what a server granted for one KID of a title.
     pub(crate) async fn store_granted(
         &self,
