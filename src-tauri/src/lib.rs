@@ -6,6 +6,7 @@ mod commands;
 mod license_commands;
 mod state;
 mod taskbar;
+mod upkeep;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -55,8 +56,12 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
     // starts them, `parallel_downloads` at once, and its progress also drives the taskbar.
     let state = AppState::new(engine);
     let queue = state.queue().cloned();
+    let engine_for_upkeep = state.engine().ok().cloned();
     let result = tauri::Builder::default()
         .setup(move |app| {
+            if let Some(engine) = engine_for_upkeep {
+                tauri::async_runtime::spawn(upkeep::run(app.handle().clone(), engine));
+            }
             if let Some(queue) = queue {
                 let runner = queue.clone();
                 tauri::async_runtime::spawn(async move { runner.run().await });
@@ -65,6 +70,7 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
             }
             Ok(())
         })
+        .plugin(tauri_plugin_notification::init())
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::add_link,

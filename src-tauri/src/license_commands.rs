@@ -2,7 +2,6 @@
 //! `build.rs` and in `capabilities/main.json`.
 
 use layover_engine::ApiError;
-use layover_engine::licenses::maintenance::DEFAULT_RENEW_WINDOW_SECS;
 use layover_engine::licenses::{
     LicenseDetails, LicenseView, MaintenanceReport, Operation, Provider, ProviderProfile,
     ProviderSecrets,
@@ -69,10 +68,7 @@ pub async fn release_licenses(
 /// Renews what is due, retries failures and sends queued releases now.
 #[tauri::command]
 pub async fn sync_licenses(state: State<'_, AppState>) -> Result<MaintenanceReport, ApiError> {
-    Ok(state
-        .engine()?
-        .license_maintenance(DEFAULT_RENEW_WINDOW_SECS)
-        .await?)
+    Ok(state.engine()?.license_upkeep().await?)
 }
 
 /// Every provider (secrets never leave the engine).

@@ -5,7 +5,6 @@ use std::io::Read as _;
 
 use anyhow::{Context, Result, bail};
 use layover_engine::Engine;
-use layover_engine::licenses::maintenance::DEFAULT_RENEW_WINDOW_SECS;
 use layover_engine::licenses::{
     AmsDelivery, LicenseStatus, LicenseView, Operation, PlayReadyClient, ProviderKind,
     ProviderProfile, ProviderSecrets,
@@ -36,9 +35,7 @@ fn remaining(v: &LicenseView) -> String {
 
 pub async fn list(engine: &Engine, expiring: Option<u64>, sync: bool, json: bool) -> Result<()> {
     if sync {
-        let report = engine
-            .license_maintenance(DEFAULT_RENEW_WINDOW_SECS)
-            .await?;
+        let report = engine.license_upkeep().await?;
         if !json {
             for t in &report.renewed {
                 println!("renewed: {t}");

@@ -40,6 +40,10 @@ pub struct Settings {
     /// Bandwidth limit for all downloads together, in kbit/s; 0: unlimited.
     #[ts(type = "number")]
     pub bandwidth_limit_kbps: u64,
+    /// Renew persistent licenses this many days before they expire, when online (1 to 30).
+    pub renew_window_days: u32,
+    /// Desktop notifications for finished downloads, failures and licenses about to expire.
+    pub notifications: bool,
 }
 
 impl Default for Settings {
@@ -51,9 +55,16 @@ impl Default for Settings {
             parallel_downloads: DEFAULT_PARALLEL_DOWNLOADS,
             parallel_segments: DEFAULT_PARALLEL_SEGMENTS,
             bandwidth_limit_kbps: 0,
+            renew_window_days: DEFAULT_RENEW_WINDOW_DAYS,
+            notifications: true,
         }
     }
 }
+
+/// Days before expiry that persistent licenses are renewed unless Settings say otherwise.
+pub const DEFAULT_RENEW_WINDOW_DAYS: u32 = 3;
+/// The range `renew_window_days` accepts.
+pub const RENEW_WINDOW_RANGE: std::ops::RangeInclusive<u32> = 1..=30;
 
 /// Titles downloading at once unless Settings say otherwise.
 pub const DEFAULT_PARALLEL_DOWNLOADS: u32 = 2;
@@ -92,6 +103,14 @@ pub struct SettingsPatch {
     #[ts(optional, type = "number")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bandwidth_limit_kbps: Option<u64>,
+    /// New renew window in days.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renew_window_days: Option<u32>,
+    /// Notifications on or off.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<bool>,
 }
 
 /// The names of the settings, as stored and as typed on the command line.
@@ -109,17 +128,23 @@ pub enum SettingKey {
     ParallelSegments,
     /// `bandwidth_limit_kbps`: kbit/s, 0 for unlimited.
     BandwidthLimitKbps,
+    /// `renew_window_days`: 1 to 30.
+    RenewWindowDays,
+    /// `notifications`: on or off.
+    Notifications,
 }
 
 impl SettingKey {
     /// Every key, in display order.
-    pub const ALL: [SettingKey; 6] = [
+    pub const ALL: [SettingKey; 8] = [
         SettingKey::Theme,
         SettingKey::VideoQuality,
         SettingKey::AudioLanguages,
         SettingKey::ParallelDownloads,
         SettingKey::ParallelSegments,
         SettingKey::BandwidthLimitKbps,
+        SettingKey::RenewWindowDays,
+        SettingKey::Notifications,
     ];
 
     /// The stored and typed name.
@@ -131,6 +156,8 @@ impl SettingKey {
             Self::ParallelDownloads => "parallel_downloads",
             Self::ParallelSegments => "parallel_segments",
             Self::BandwidthLimitKbps => "bandwidth_limit_kbps",
+            Self::RenewWindowDays => "renew_window_days",
+            Self::Notifications => "notifications",
         }
     }
 
@@ -158,6 +185,8 @@ impl SettingKey {
             Self::ParallelDownloads => "a whole number from 1 to 8",
             Self::ParallelSegments => "a whole number from 1 to 16",
             Self::BandwidthLimitKbps => "kbit/s as a whole number, 0 for unlimited (e.g. 8000)",
+            Self::RenewWindowDays => "a whole number of days from 1 to 30",
+            Self::Notifications => "on or off",
         }
     }
 }
@@ -194,6 +223,14 @@ impl Settings {
                 Ok(SettingKey::BandwidthLimitKbps) => serde_json::from_str(json)
                     .map(|v| s.bandwidth_limit_kbps = v)
                     .is_ok(),
+                Ok(SettingKey::RenewWindowDays) => serde_json::from_str::<u32>(json)
+                    .ok()
+                    .filter(|v| RENEW_WINDOW_RANGE.contains(v))
+                    .map(|v| s.renew_window_days = v)
+                    .is_some(),
+                Ok(SettingKey::Notifications) => serde_json::from_str(json)
+                    .map(|v| s.notifications = v)
+                    .is_ok(),
                 Err(_) => true, // a newer build's setting: keep the row, ignore it here
             };
             if !applied {
@@ -224,6 +261,12 @@ impl Settings {
         if let Some(n) = patch.bandwidth_limit_kbps {
             rows.push((SettingKey::BandwidthLimitKbps, json_of(&n)));
         }
+        if let Some(n) = patch.renew_window_days {
+            rows.push((SettingKey::RenewWindowDays, json_of(&n)));
+        }
+        if let Some(on) = patch.notifications {
+            rows.push((SettingKey::Notifications, json_of(&on)));
+        }
         rows
     }
 
@@ -236,6 +279,8 @@ impl Settings {
             SettingKey::ParallelDownloads => self.parallel_downloads.to_string(),
             SettingKey::ParallelSegments => self.parallel_segments.to_string(),
             SettingKey::BandwidthLimitKbps => self.bandwidth_limit_kbps.to_string(),
+            SettingKey::RenewWindowDays => self.renew_window_days.to_string(),
+            SettingKey::Notifications => if self.notifications { "on" } else { "off" }.into(),
         }
     }
 }
@@ -254,6 +299,9 @@ impl SettingsPatch {
         }
         if let Some(n) = self.parallel_segments {
             Self::from_text(SettingKey::ParallelSegments, &n.to_string())?;
+        }
+        if let Some(n) = self.renew_window_days {
+            Self::from_text(SettingKey::RenewWindowDays, &n.to_string())?;
         }
         Ok(())
     }
@@ -326,6 +374,27 @@ impl SettingsPatch {
                     ..Self::default()
                 })
             }
+            SettingKey::RenewWindowDays => {
+                let n: u32 = value.trim().parse().map_err(|_| invalid())?;
+                if !RENEW_WINDOW_RANGE.contains(&n) {
+                    return Err(invalid());
+                }
+                Ok(Self {
+                    renew_window_days: Some(n),
+                    ..Self::default()
+                })
+            }
+            SettingKey::Notifications => {
+                let on = match value.trim().to_ascii_lowercase().as_str() {
+                    "on" | "true" | "yes" | "1" => true,
+                    "off" | "false" | "no" | "0" => false,
+                    _ => return Err(invalid()),
+                };
+                Ok(Self {
+                    notifications: Some(on),
+                    ..Self::default()
+                })
+            }
         }
     }
 }
@@ -358,8 +427,32 @@ mod tests {
                 parallel_downloads: 2,
                 parallel_segments: 6,
                 bandwidth_limit_kbps: 0,
+                renew_window_days: 3,
+                notifications: true,
             }
         );
+    }
+
+    #[test]
+    fn license_settings_are_bounded_and_read_back() {
+        let p = SettingsPatch::from_text(SettingKey::RenewWindowDays, "7").expect("valid");
+        assert_eq!(p.renew_window_days, Some(7));
+        assert!(SettingsPatch::from_text(SettingKey::RenewWindowDays, "0").is_err());
+        assert!(SettingsPatch::from_text(SettingKey::RenewWindowDays, "31").is_err());
+        let off = SettingsPatch::from_text(SettingKey::Notifications, "Off").expect("valid");
+        assert_eq!(off.notifications, Some(false));
+        assert!(SettingsPatch::from_text(SettingKey::Notifications, "maybe").is_err());
+        let s = Settings::from_rows(
+            [("renew_window_days", "10"), ("notifications", "false")],
+            |_, _| panic!("readable"),
+        );
+        assert_eq!((s.renew_window_days, s.notifications), (10, false));
+        assert_eq!(s.get_text(SettingKey::Notifications), "off");
+        let bad = SettingsPatch {
+            renew_window_days: Some(99),
+            ..SettingsPatch::default()
+        };
+        assert!(bad.validate().is_err());
     }
 
     #[test]

@@ -13,8 +13,6 @@ use super::tracking::{LicenseStatus, LicenseView, view_of};
 use crate::Engine;
 use crate::error::Result;
 
-/// Renew persistent licenses this long before they expire, unless Settings say otherwise.
-pub const DEFAULT_RENEW_WINDOW_SECS: u64 = 3 * 24 * 3600;
 /// Titles expiring within this window get one "expiring soon" notice.
 pub const NOTICE_WINDOW_SECS: u64 = 48 * 3600;
 
@@ -41,6 +39,12 @@ pub struct MaintenanceReport {
 }
 
 impl Engine {
+    /// [`Engine::license_maintenance`] with the renew window from Settings.
+    pub async fn license_upkeep(&self) -> Result<MaintenanceReport> {
+        let days = self.settings().await?.renew_window_days;
+        self.license_maintenance(u64::from(days) * 24 * 3600).await
+    }
+
     /// Renews every title's persistent licenses now ("Renew all before a trip"). Titles whose
     /// licenses cannot be stored (non-persistent) are skipped: renewing them buys nothing
     /// offline.

@@ -37,6 +37,8 @@ export class MockBackend implements Backend {
     parallel_downloads: 2,
     parallel_segments: 6,
     bandwidth_limit_kbps: 0,
+    renew_window_days: 3,
+    notifications: true,
   };
   clock: ClockStatus = { now_ms: 1_800_000_000_000, latest_seen_ms: 1_800_000_000_000, behind_ms: 0, rolled_back: false };
   titles: Title[] = [];

@@ -28,4 +28,12 @@ parallel_segments: number,
 /**
  * Bandwidth limit for all downloads together, in kbit/s; 0: unlimited.
  */
-bandwidth_limit_kbps: number, };
+bandwidth_limit_kbps: number, 
+/**
+ * Renew persistent licenses this many days before they expire, when online (1 to 30).
+ */
+renew_window_days: number, 
+/**
+ * Desktop notifications for finished downloads, failures and licenses about to expire.
+ */
+notifications: boolean, };

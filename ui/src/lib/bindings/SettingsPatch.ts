@@ -28,4 +28,12 @@ parallel_segments?: number,
 /**
  * New bandwidth limit in kbit/s (0: unlimited).
  */
-bandwidth_limit_kbps?: number, };
+bandwidth_limit_kbps?: number, 
+/**
+ * New renew window in days.
+ */
+renew_window_days?: number, 
+/**
+ * Notifications on or off.
+ */
+notifications?: boolean, };

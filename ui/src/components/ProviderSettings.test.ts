@@ -1,0 +1,46 @@
+import { render, screen, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+
+import { MockLicenses } from "../lib/backend/licenses";
+import ProviderSettings from "./ProviderSettings.svelte";
+
+describe("License providers in Settings", () => {
+  it("warns about the key-file store, adds a provider with a token, and never shows the token", async () => {
+    const api = new MockLicenses();
+    const user = userEvent.setup();
+    render(ProviderSettings, { props: { api } });
+    expect(await screen.findByRole("note")).toHaveTextContent("anyone who can read that folder");
+
+    await user.type(screen.getByLabelText("Name"), "Contoso");
+    await user.type(screen.getByLabelText(/Key delivery base URL/), "https://contoso.example");
+    await user.type(screen.getByLabelText(/Bearer token/), "eyJ.secret.token");
+    await user.click(screen.getByRole("button", { name: "Add provider" }));
+
+    const list = await screen.findByRole("list", { name: "License providers" });
+    const row = within(list).getByRole("listitem");
+    expect(row).toHaveTextContent("Contoso");
+    expect(row).toHaveTextContent("token stored");
+    expect(row).toHaveTextContent("Default");
+    expect(document.body.textContent).not.toContain("eyJ.secret.token");
+    expect(screen.getByLabelText(/Bearer token/)).toHaveValue("");
+  });
+
+  it("exports without tokens and imports back", async () => {
+    const api = new MockLicenses();
+    await api.addProvider(
+      { name: "Demo", kind: "clearkey", url: "http://127.0.0.1:1/clearkey", ams_delivery: "playready", playready_client: "auto", persistent: true },
+      { token: "t0ken", headers: {} },
+    );
+    const user = userEvent.setup();
+    render(ProviderSettings, { props: { api } });
+    await user.click(await screen.findByRole("button", { name: "Export providers" }));
+    const exported = (await screen.findByLabelText(/Exported providers/)) as HTMLTextAreaElement;
+    expect(exported.value).toContain("\"Demo\"");
+    expect(exported.value).not.toContain("t0ken");
+    await user.click(screen.getByLabelText(/Import providers/));
+    await user.paste(exported.value);
+    await user.click(screen.getByRole("button", { name: "Import" }));
+    expect(await screen.findByText(/Imported: 1 added/)).toBeInTheDocument();
+  });
+});
