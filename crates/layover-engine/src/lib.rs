@@ -28,6 +28,7 @@ pub mod manifest;
 pub mod media;
 pub mod net;
 pub mod paths;
+pub mod playback;
 pub mod redact;
 pub mod secrets;
 pub mod settings;
