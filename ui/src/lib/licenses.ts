@@ -15,6 +15,29 @@ export const STATUS_LABELS: Record<LicenseStatus, string> = {
   failed: "Failed",
 };
 
+/** The license system, for people. */
+export function systemLabel(system: string): string {
+  return system === "playready" ? "PlayReady" : system === "clearkey" ? "ClearKey" : system === "aes_key" ? "AES key" : system;
+}
+
+/** Which client holds a license, for people. */
+export function clientLabel(cdm: string): string {
+  switch (cdm) {
+    case "test-identity-play-ready":
+      return "Layover's test identity (accepted by the development server only)";
+    case "clear-key":
+      return "ClearKey (Layover holds the key, sealed)";
+    case "aes-clear-key":
+      return "AES clear key (Layover holds the key, sealed)";
+    case "web-view-eme":
+      return "the system's PlayReady module (Windows)";
+    case "":
+      return "not acquired yet";
+    default:
+      return cdm;
+  }
+}
+
 /**
  * The time a license has left, counted down from what the engine said `elapsedSecs` ago (so a
  * clock set back in the meantime does not add time), with the clock that decides it.
