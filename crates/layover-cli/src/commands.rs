@@ -131,10 +131,10 @@ async fn devserver(port: u16, media: std::path::PathBuf) -> Result<()> {
         addr: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
     };
     let server = layover_devserver::DevServer::start(config).await?;
+    let base = server.base_url();
     println!(
-        "serving on {}/media/ (faults: {}/_faults); Ctrl-C stops",
-        server.base_url(),
-        server.base_url()
+        "serving on {base}/media/ (faults: {base}/_faults); licenses: {base}/PlayReady/, \
+         {base}/clearkey, {base}/?kid=<KID> (stats: {base}/_license/stats); Ctrl-C stops"
     );
     tokio::signal::ctrl_c()
         .await
