@@ -357,10 +357,16 @@ async fn every_playready_fault_is_named_and_recorded_and_redirects_are_followed(
     let base = w.server.base_url();
     let mut id = None;
     for (code, words) in [
-        ("C602", "device limit"),
-        ("C605", "domain"),
         ("C065", "revoked"),
-        ("C60C", "account"),
+        ("C600", "server internal error"),
+        ("C601", "invalid message"),
+        ("C602", "device limit reached"),
+        ("C604", "service-specific"),
+        ("C605", "domain required"),
+        ("C606", "renew domain"),
+        ("C60A", "not a domain member"),
+        ("C60B", "protocol version mismatch"),
+        ("C60C", "unknown account"),
     ] {
         let mut p = profile(
             &format!("fault {code}"),
@@ -383,7 +389,13 @@ async fn every_playready_fault_is_named_and_recorded_and_redirects_are_followed(
             .acquire_licenses(w.title, Operation::Acquire)
             .await
             .unwrap_err());
-        assert_eq!(e.code, ErrorCode::LicenseRefused, "{code}: {e:?}");
+        // The server's own failure is retried later; every other fault is a refusal.
+        let want = if code == "C600" {
+            ErrorCode::Offline
+        } else {
+            ErrorCode::LicenseRefused
+        };
+        assert_eq!(e.code, want, "{code}: {e:?}");
         assert!(
             e.message.to_lowercase().contains(words),
             "{code}: {}",
@@ -402,6 +414,12 @@ async fn every_playready_fault_is_named_and_recorded_and_redirects_are_followed(
     // A refusal is not retried on its own.
     let l = &w.engine.title_licenses(w.title).await.expect("views")[0];
     assert_eq!(l.status, LicenseStatus::Failed);
+    w.clock.advance(Duration::from_secs(3 * 24 * 3600));
+    let report = w.engine.license_maintenance(0).await.expect("upkeep");
+    assert!(
+        report.acquired.is_empty() && report.failed.is_empty(),
+        "{report:?}"
+    );
 
     // The redirect fault sends Layover to the server's real endpoint.
     let mut p = w
@@ -597,4 +615,36 @@ async fn without_a_provider_the_licenses_wait_and_say_why() {
         "{l:?}"
     );
     assert_eq!(w.server.license().stats().requests, 0);
+}
+
+#[tokio::test]
+async fn a_token_without_the_content_key_claim_is_refused_in_words() {
+    let secret = b"a test-only signing secret";
+    let mut config = LicenseServerConfig::demo();
+    // AMS-style: the token must name the content key it is for.
+    config.jwt = Some(JwtConfig::hs256(secret, "layover-demo", "urn:layover"));
+    let w = world(config).await;
+    let now = i64::try_from(T0_MS / 1000).unwrap();
+    let token = mint_hs256(
+        &json!({"iss": "layover-demo", "aud": "urn:layover", "exp": now + 3600}),
+        secret,
+    );
+    use_provider(
+        &w,
+        profile("Tokened", ProviderKind::Ams, w.server.base_url()),
+        Some(token),
+    )
+    .await;
+    let e = api(w
+        .engine
+        .acquire_licenses(w.title, Operation::Acquire)
+        .await
+        .unwrap_err());
+    assert_eq!(e.code, ErrorCode::Unauthorized, "{e:?}");
+    assert!(e.message.contains("missing claim"), "{e:?}");
+    assert!(
+        !e.message
+            .contains(secret.as_slice().escape_ascii().to_string().as_str()),
+        "no secret in the message"
+    );
 }

@@ -115,6 +115,16 @@ impl Failure {
 
 fn failure_from_cdm(e: CdmError, status: u16) -> Failure {
     match e {
+        // The server's own failure: worth another try later, like a 5xx.
+        CdmError::Fault { code, words, .. } if code == 0x8004_C600 => Failure {
+            failure: LicenseFailure::Offline,
+            message: format!(
+                "the license server failed: {words} (PlayReady code {code:#010X}); Layover will \
+                 try again later"
+            ),
+            http_status: Some(status),
+            fault_code: Some(code),
+        },
         CdmError::Fault { code, words, .. } => Failure {
             failure: LicenseFailure::Refused,
             message: format!("the license server refused: {words} (PlayReady code {code:#010X})"),
