@@ -24,6 +24,13 @@ describe("License providers in Settings", () => {
     expect(row).toHaveTextContent("Default");
     expect(document.body.textContent).not.toContain("eyJ.secret.token");
     expect(screen.getByLabelText(/Bearer token/)).toHaveValue("");
+
+    await user.click(screen.getByRole("button", { name: "Replace the token of Contoso" }));
+    await user.click(screen.getByRole("button", { name: "Save token" }));
+    expect(await screen.findByText('Removed the token of "Contoso".')).toBeInTheDocument();
+    expect(within(screen.getByRole("list", { name: "License providers" })).getByRole("listitem")).toHaveTextContent(
+      "no token",
+    );
   });
 
   it("exports without tokens and imports back", async () => {

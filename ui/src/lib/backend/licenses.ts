@@ -26,6 +26,8 @@ export interface LicensesApi {
   providers(): Promise<Provider[]>;
   /** Adds a provider. */
   addProvider(profile: ProviderProfile, secrets: ProviderSecrets): Promise<Provider>;
+  /** Changes a provider; secrets given replace the stored ones (an empty token removes it). */
+  updateProvider(id: number, profile: ProviderProfile, secrets: ProviderSecrets): Promise<Provider>;
   /** Removes a provider and its secrets. */
   removeProvider(id: number): Promise<void>;
   /** Makes a provider the default (null: none). */
@@ -64,6 +66,9 @@ export class TauriLicenses implements LicensesApi {
   }
   addProvider(profile: ProviderProfile, secrets: ProviderSecrets): Promise<Provider> {
     return call("add_provider", { profile, secrets });
+  }
+  updateProvider(id: number, profile: ProviderProfile, secrets: ProviderSecrets): Promise<Provider> {
+    return call("update_provider", { id, profile, secrets });
   }
   removeProvider(id: number): Promise<void> {
     return call("remove_provider", { id });
@@ -189,6 +194,15 @@ export class MockLicenses implements LicensesApi {
       };
       this.providerList.push(p);
       return p;
+    });
+  }
+  updateProvider(id: number, profile: ProviderProfile, secrets: ProviderSecrets): Promise<Provider> {
+    return this.answer("updateProvider", () => {
+      const p = this.providerList.find((x) => x.id === id);
+      if (!p) throw { code: "not_found", message: `no license provider matches \`${id}\`` };
+      p.profile = profile;
+      if (secrets.token !== undefined && secrets.token !== null) p.has_token = secrets.token.trim() !== "";
+      return { ...p };
     });
   }
   removeProvider(id: number): Promise<void> {
