@@ -648,3 +648,74 @@ async fn a_token_without_the_content_key_claim_is_refused_in_words() {
         "no secret in the message"
     );
 }
+
+#[tokio::test]
+async fn tokens_are_fetched_from_the_token_url_and_refreshed_when_they_expire() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let secret: &'static [u8] = b"a test-only signing secret";
+    let mut config = LicenseServerConfig::demo();
+    let mut jwt = JwtConfig::hs256(secret, "layover-demo", "urn:layover");
+    jwt.kid_claim = None;
+    config.jwt = Some(jwt);
+    let w = world(config).await;
+
+    // A token service: each call mints a token valid for one hour from the shared clock.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let (c, clock) = (calls.clone(), w.clock.clone());
+    let app = axum::Router::new().route(
+        "/token",
+        axum::routing::get(move || {
+            let (c, clock) = (c.clone(), clock.clone());
+            async move {
+                c.fetch_add(1, Ordering::SeqCst);
+                let exp = clock.now_unix_ms().div_euclid(1000) + 3600;
+                axum::Json(json!({"access_token": mint_hs256(
+                    &json!({"iss": "layover-demo", "aud": "urn:layover", "exp": exp}),
+                    secret,
+                )}))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let token_url = format!("http://{}/token", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let mut p = profile("Token service", ProviderKind::Ams, w.server.base_url());
+    p.token_url = Some(token_url);
+    use_provider(&w, p, None).await;
+
+    w.engine
+        .acquire_licenses(w.title, Operation::Acquire)
+        .await
+        .expect("acquired with a fetched token");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "one token for both requests"
+    );
+    assert!(
+        w.engine
+            .provider("Token service")
+            .await
+            .expect("p")
+            .has_token
+    );
+
+    w.clock.advance(Duration::from_secs(600));
+    w.engine
+        .acquire_licenses(w.title, Operation::Renew)
+        .await
+        .expect("renewed with the stored token");
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+
+    // Past its expiry the token is refreshed before the request, not after a refusal.
+    w.clock.advance(Duration::from_secs(3600));
+    w.engine
+        .acquire_licenses(w.title, Operation::Renew)
+        .await
+        .expect("renewed with a fresh token");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
