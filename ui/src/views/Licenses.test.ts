@@ -47,6 +47,25 @@ describe("Licenses view", () => {
     expect(within(drawer).getByText(/0x8004C602/)).toBeInTheDocument();
   });
 
+  it("shows one card per title with its keys, and every key in the drawer", async () => {
+    const api = new MockLicenses();
+    api.licenses = [
+      mockLicense({ id: 1, title_id: 9, title_name: "Sintel", remaining_secs: 3 * 86_400 }),
+      mockLicense({ id: 2, title_id: 9, title_name: "Sintel", kid: "f1e2d3c4-b5a6-4738-9281-706f5e4d3c2b" }),
+    ];
+    const user = userEvent.setup();
+    render(Licenses, { props: { api } });
+    const list = await screen.findByRole("list", { name: /Licenses/ });
+    const items = within(list).getAllByRole("listitem");
+    expect(items).toHaveLength(1);
+    expect(items[0]).toHaveTextContent("2 keys");
+    expect(items[0]).toHaveTextContent("3 d left");
+    await user.click(screen.getByRole("button", { name: "Details for Sintel" }));
+    const drawer = await screen.findByRole("dialog", { name: "Sintel" });
+    expect(await within(drawer).findByRole("region", { name: "Key f1e2d3c4-b5a6-4738-9281-706f5e4d3c2b" })).toBeInTheDocument();
+    expect(within(drawer).getByRole("region", { name: "Key 0a1b2c3d-4e5f-4071-8293-a4b5c6d7e8f9" })).toBeInTheDocument();
+  });
+
   it("renews one title and all titles, and says what happened", async () => {
     const api = new MockLicenses();
     api.licenses = [mockLicense({ id: 7, title_name: "Sintel", status: "expired", remaining_secs: 0 })];
