@@ -33,6 +33,8 @@ const COMMANDS: &[&str] = &[
     "set_default_provider",
     "sync_licenses",
     "update_provider",
+    "playback_check",
+    "playback_start",
 ];
 
 fn main() {

@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 mod license_commands;
+mod playback;
 mod state;
 mod taskbar;
 mod upkeep;
@@ -56,6 +57,10 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
     // starts them, `parallel_downloads` at once, and its progress also drives the taskbar.
     let state = AppState::new(engine);
     let queue = state.queue().cloned();
+    let player =
+        playback::Playback(state.engine().ok().map(|e| {
+            std::sync::Arc::new(layover_engine::playback::PlaybackServer::new(e.clone()))
+        }));
     let engine_for_upkeep = state.engine().ok().cloned();
     let result = tauri::Builder::default()
         .setup(move |app| {
@@ -72,6 +77,10 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
         })
         .plugin(tauri_plugin_notification::init())
         .manage(state)
+        .manage(player)
+        .register_asynchronous_uri_scheme_protocol(playback::SCHEME, |ctx, request, responder| {
+            playback::handle(ctx.app_handle(), request, responder);
+        })
         .invoke_handler(tauri::generate_handler![
             commands::add_link,
             commands::app_info,
@@ -103,6 +112,8 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
             license_commands::set_default_provider,
             license_commands::sync_licenses,
             license_commands::update_provider,
+            playback::playback_check,
+            playback::playback_start,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -7,6 +7,7 @@ import type { ChoiceInput } from "../bindings/ChoiceInput";
 import type { LinkChoices } from "../bindings/LinkChoices";
 import type { QueueProgress } from "../bindings/QueueProgress";
 import type { LicensesApi } from "./licenses";
+import type { PlaybackApi } from "../player/api";
 import type { DownloadProgress } from "../bindings/DownloadProgress";
 import type { ClockStatus } from "../bindings/ClockStatus";
 import type { Settings } from "../bindings/Settings";
@@ -16,6 +17,8 @@ import type { Title } from "../bindings/Title";
 export interface Backend {
   /** Licenses and license providers. */
   readonly licenses: LicensesApi;
+  /** The player's license check and where titles are served. */
+  readonly playback: PlaybackApi;
   /** Version and where this install keeps its data. */
   appInfo(): Promise<AppInfo>;
   /** Records the clock as seen and says whether it was set back. */

@@ -12,6 +12,7 @@ import type { Title } from "../bindings/Title";
 import { toApiError } from "../errors";
 import type { Backend } from "./index";
 import { TauriLicenses } from "./licenses";
+import { TauriPlayback } from "../player/api";
 
 // Command names match `src-tauri/src/commands.rs`; arguments are camelCase per Tauri's convention.
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -24,6 +25,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export class TauriBackend implements Backend {
   readonly licenses = new TauriLicenses();
+  readonly playback = new TauriPlayback();
 
   linkChoices(url: string): Promise<LinkChoices> {
     return call("link_choices", { url });

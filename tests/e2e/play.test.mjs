@@ -1,0 +1,157 @@
+// Playing offline in the real window: titles downloaded and licensed from the dev server, which
+// is then stopped; the player plays through the `layover` scheme (Shaka over MSE), a frame is
+// shown, seeking to the middle plays from there, and an expired title shows Renew instead.
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+
+import { SHOTS, cli, startDriver, tempDataDir } from "./harness.mjs";
+import { FIXTURES, download, startDevserver } from "./library-helpers.mjs";
+
+/** Mean and variance of a PNG screenshot's bytes is not enough: decode with the browser. */
+async function frameStats(session) {
+  // Draw the current video frame to a canvas and measure the luma variance there.
+  return session.execute(
+    `const v = document.querySelector('.player video');
+     if (!v || !v.videoWidth) return null;
+     const c = document.createElement('canvas');
+     c.width = 64; c.height = 36;
+     const g = c.getContext('2d');
+     g.drawImage(v, 0, 0, 64, 36);
+     const d = g.getImageData(0, 0, 64, 36).data;
+     let sum = 0, sq = 0, n = 0;
+     for (let i = 0; i < d.length; i += 4) {
+       const y = 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+       sum += y; sq += y * y; n++;
+     }
+     const mean = sum / n;
+     return { mean, variance: sq / n - mean * mean, width: v.videoWidth, height: v.videoHeight };`,
+    [],
+  );
+}
+
+/** Variance of a screenshot's raw bytes (PNG-compressed, but a blank frame compresses to little). */
+function screenshotBytes(path) {
+  return readFileSync(path).length;
+}
+
+describe("playing offline", () => {
+  let driver;
+  let session;
+  const dataDir = tempDataDir();
+  let playable;
+  let expired;
+
+  before(async () => {
+    const devserver = await startDevserver(FIXTURES);
+    try {
+      cli(dataDir, "providers", "add", "--name", "Demo key delivery", "--kind", "ams", "--url", devserver.base, "--default");
+      const a = download(dataDir, `${devserver.base}/media/cenc.mpd`);
+      assert.equal(a.status, 0, a.stderr);
+      // The second title's license ends one second after it is issued.
+      cli(dataDir, "providers", "add", "--name", "Short licenses", "--kind", "ams", "--url", devserver.base,
+        "--query", "cfg=(persist:true,relexp:1)", "--default");
+      const b = download(dataDir, `${devserver.base}/media/tpl/cenc.mpd`);
+      assert.equal(b.status, 0, b.stderr);
+    } finally {
+      // No network from here on: the origin and the license server are gone.
+      devserver.stop();
+    }
+    const titles = JSON.parse(cli(dataDir, "downloads", "--json"));
+    playable = titles.find((t) => t.source_url.endsWith("/media/cenc.mpd"));
+    expired = titles.find((t) => t.source_url.endsWith("/media/tpl/cenc.mpd"));
+    assert.ok(playable && expired, JSON.stringify(titles));
+    await new Promise((r) => setTimeout(r, 1500)); // past the short license's end
+    driver = await startDriver();
+    session = await driver.launch(dataDir);
+  });
+
+  after(async () => {
+    await session?.end().catch(() => {});
+    driver?.stop();
+  });
+
+  async function openPlayer(id) {
+    await session.click(await session.find('nav button[data-view="library"]'));
+    const play = await session.waitFor("the Play button", async () => {
+      const els = await session.findAll(`a[data-action="play"][href="#/play/${id}"]`);
+      return els[0];
+    }, 15_000);
+    await session.click(play);
+    await session.waitFor("the player", async () => (await session.findAll(".player")).length > 0);
+  }
+
+  async function closePlayer() {
+    await session.click(await session.find(".player button.close"));
+    await session.waitFor("the player closed", async () => (await session.findAll(".player")).length === 0);
+  }
+
+  async function videoState() {
+    return session.execute(
+      `const v = document.querySelector('.player video');
+       const p = document.querySelector('.player');
+       const reason = document.querySelector('.player [data-testid="reason"]');
+       return v && { t: v.currentTime, d: v.duration, paused: v.paused, phase: p.dataset.phase,
+         reason: reason ? reason.textContent : null };`,
+      [],
+    );
+  }
+
+  it("plays a downloaded title with the network gone, shows a frame, and seeks", async () => {
+    const started = Date.now();
+    await openPlayer(playable.id);
+    const s = await session.waitFor(
+      "currentTime past 2 s",
+      async () => {
+        const s = await videoState();
+        if (s?.phase === "failed" || s?.phase === "blocked") throw new Error(`player stopped: ${s.reason}`);
+        return s && s.t > 2 ? s : null;
+      },
+      30_000,
+    );
+    console.log(`play: currentTime ${s.t.toFixed(2)} s after ${Date.now() - started} ms`);
+    const stats = await frameStats(session);
+    assert.ok(stats, "the video has a frame");
+    assert.equal(stats.width, 320);
+    assert.ok(stats.variance > 50, `the frame is not blank: luma variance ${stats.variance.toFixed(1)}`);
+    const shot = join(SHOTS, "play-frame.png");
+    await session.screenshot(shot);
+    assert.ok(screenshotBytes(shot) > 5000, "the screenshot holds a picture");
+
+    // Seek to the middle: playing continues from there.
+    const middle = s.d / 2;
+    await session.execute("const v = document.querySelector('.player video'); v.currentTime = arguments[0]; v.play();", [middle]);
+    const afterSeek = await session.waitFor(
+      "playing from the middle",
+      async () => {
+        const x = await videoState();
+        return x && x.t > middle + 0.5 && !x.paused ? x : null;
+      },
+      20_000,
+    );
+    assert.ok(afterSeek.t < s.d, "still inside the title");
+    // The fixture has one audio track and no subtitles: the choices say so by being disabled.
+    const audio = await session.execute("return document.querySelector('[data-testid=audio]').options.length", []);
+    const subs = await session.execute("return document.querySelector('[data-testid=subtitles]').disabled", []);
+    assert.equal(audio, 1);
+    assert.equal(subs, true);
+    await closePlayer();
+  });
+
+  it("a title whose license expired shows why and offers Renew instead of playing", async () => {
+    await openPlayer(expired.id);
+    const reason = await session.waitFor("the renew prompt", async () => {
+      const els = await session.findAll('.player [data-testid="blocked"]');
+      return els.length ? session.text(els[0]) : null;
+    }, 15_000);
+    assert.match(reason, /license expired/);
+    assert.match(reason, /Renew/);
+    assert.equal((await session.findAll('.player button[data-action="renew"]')).length, 1);
+    const s = await videoState();
+    assert.equal(s.t, 0, "nothing played");
+    await session.screenshot(join(SHOTS, "play-expired.png"));
+    await closePlayer();
+  });
+});

@@ -1,0 +1,97 @@
+// Shaka Player over MSE, fed through a networking plugin for the `layover` scheme: WebKitGTK will
+// not play a <video> whose src is a custom scheme, but fetch() from it works, so every manifest
+// and segment request goes through fetch and the bytes reach MSE.
+
+import shaka from "shaka-player";
+
+let installed = false;
+
+/** A request failed: the status and the server's reason (the engine says why in words). */
+export class SchemeError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+function schemePlugin(
+  uri: string,
+  request: shaka.extern.Request,
+  requestType: shaka.net.NetworkingEngine.RequestType,
+): shaka.extern.IAbortableOperation<shaka.extern.Response> {
+  const controller = new AbortController();
+  const started = performance.now();
+  const run = async (): Promise<shaka.extern.Response> => {
+    let r: Response;
+    try {
+      r = await fetch(uri, { method: request.method, headers: request.headers, signal: controller.signal });
+    } catch (err) {
+      throw new shaka.util.Error(
+        shaka.util.Error.Severity.RECOVERABLE,
+        shaka.util.Error.Category.NETWORK,
+        shaka.util.Error.Code.HTTP_ERROR,
+        uri,
+        err,
+        requestType,
+      );
+    }
+    const data = await r.arrayBuffer();
+    const headers: Record<string, string> = {};
+    r.headers.forEach((v, k) => (headers[k.toLowerCase()] = v));
+    if (!r.ok) {
+      const reason = new TextDecoder().decode(data);
+      throw new shaka.util.Error(
+        // Refusals (403: the license no longer allows playing) are final; say why.
+        r.status === 403 ? shaka.util.Error.Severity.CRITICAL : shaka.util.Error.Severity.RECOVERABLE,
+        shaka.util.Error.Category.NETWORK,
+        shaka.util.Error.Code.BAD_HTTP_STATUS,
+        uri,
+        r.status,
+        reason,
+        headers,
+        requestType,
+        uri,
+      );
+    }
+    return {
+      uri,
+      originalUri: uri,
+      data,
+      headers,
+      status: r.status,
+      originalRequest: request,
+      timeMs: performance.now() - started,
+      fromCache: false,
+    };
+  };
+  return new shaka.util.AbortableOperation(run(), () => {
+    controller.abort();
+    return Promise.resolve();
+  });
+}
+
+/** Installs the polyfills and the `layover` scheme plugin (once). */
+export function installShaka(): boolean {
+  if (!installed) {
+    shaka.polyfill.installAll();
+    shaka.net.NetworkingEngine.registerScheme("layover", schemePlugin as unknown as shaka.extern.SchemePlugin);
+    installed = true;
+  }
+  return shaka.Player.isBrowserSupported();
+}
+
+/** A Shaka error in words for the viewer. */
+export function describeError(err: unknown): string {
+  if (err instanceof shaka.util.Error) {
+    if (err.code === shaka.util.Error.Code.BAD_HTTP_STATUS && typeof err.data[2] === "string" && err.data[2]) {
+      return err.data[2];
+    }
+    const name = Object.entries(shaka.util.Error.Code).find(([, v]) => v === err.code)?.[0] ?? String(err.code);
+    return `The player stopped (${name}, Shaka error ${err.code}).`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+export { shaka };
