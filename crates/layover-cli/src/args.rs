@@ -49,6 +49,18 @@ pub enum Command {
     /// License providers: who grants licenses and how to ask them
     #[command(subcommand)]
     Providers(ProvidersCommand),
+    /// Re-check a title's files on disk against what was downloaded; damaged ones are queued
+    /// to download again
+    Verify {
+        /// Title number or name
+        title: String,
+        #[command(flatten)]
+        flags: JsonFlag,
+    },
+    /// For support: a zip of versions, settings, titles and their files, licenses and their
+    /// history, providers and the latest logs, with tokens, keys and personal paths left out
+    #[command(subcommand)]
+    Diagnostics(DiagnosticsCommand),
     /// What a title is: tracks, codecs, bitrates, duration, segment counts, and each protection
     /// system with its KIDs (both byte orders), scheme, license URL and PlayReady header version
     Inspect {
@@ -171,6 +183,15 @@ pub enum LicenseCommand {
     Release {
         /// Title number or name
         title: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DiagnosticsCommand {
+    /// Write the bundle
+    Export {
+        /// Where to write the zip, e.g. layover-diagnostics.zip
+        zip: PathBuf,
     },
 }
 

@@ -86,6 +86,28 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             flags,
         } => crate::licenses::list(engine, expiring, sync, flags.json).await?,
         Command::Providers(cmd) => crate::licenses::providers(engine, cmd).await?,
+        Command::Verify { title, flags } => {
+            let t = engine.find_title(&title).await?;
+            let report = engine.verify_title(t.id).await?;
+            if flags.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                for f in report.files.iter().filter(|f| f.detail.is_some()) {
+                    println!("{}: {}", f.path, f.detail.as_deref().unwrap_or_default());
+                }
+                println!("\"{}\": {}", report.title_name, report.summary);
+            }
+            if report.bad > 0 {
+                anyhow::bail!("{} damaged file(s) in \"{}\"", report.bad, report.title_name);
+            }
+        }
+        Command::Diagnostics(crate::args::DiagnosticsCommand::Export { zip }) => {
+            let path = engine.export_diagnostics(&zip).await?;
+            println!(
+                "Wrote {} (tokens, keys, URL query values and personal paths left out)",
+                path.display()
+            );
+        }
         Command::Inspect { file, flags } => crate::media::inspect(&file, flags.json).await?,
         Command::Decrypt {
             keys,

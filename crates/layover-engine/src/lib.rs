@@ -18,6 +18,7 @@
 
 pub mod clock;
 pub mod decrypt_folder;
+pub mod diagnostics;
 mod download;
 pub mod error;
 pub mod info;

@@ -1,0 +1,404 @@
+//! What support staff need to close a ticket: "Verify files" (a title's files on disk against
+//! what was downloaded) and a diagnostics bundle (a zip of the app, settings, titles with their
+//! files and integrity, licenses with policy and history, providers and the last logs).
+//!
+//! Nothing secret leaves in a bundle: tokens and keys are never read (they stay sealed), log
+//! lines are scrubbed again, URL query values are replaced, and the data folder and home folder
+//! become `<data>` and `~`.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::Engine;
+use crate::error::{Error, Result};
+use crate::library::{Title, TitleState, check_top_level_boxes};
+use crate::licenses::{HistoryEntry, LicenseView};
+
+/// What one file's check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum FileCheck {
+    /// Present, the recorded size, and (for media) its boxes tile the file.
+    Ok,
+    /// Not downloaded yet (nothing to check).
+    Pending,
+    /// Recorded as downloaded but not on disk.
+    Missing,
+    /// On disk with another size than was downloaded.
+    WrongSize,
+    /// The right size, but its MP4 boxes do not tile the file (damaged).
+    Damaged,
+}
+
+/// One file of a title, checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct FileReport {
+    /// Path inside the title's folder.
+    pub path: String,
+    /// Bytes recorded when it was downloaded.
+    #[ts(type = "number | null")]
+    pub bytes: Option<i64>,
+    /// Bytes on disk now.
+    #[ts(type = "number | null")]
+    pub on_disk: Option<u64>,
+    /// The verdict.
+    pub check: FileCheck,
+    /// What is wrong, in words.
+    pub detail: Option<String>,
+}
+
+/// A title's files, checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct VerifyReport {
+    /// The title.
+    #[ts(type = "number")]
+    pub title_id: i64,
+    /// Its name.
+    pub title_name: String,
+    /// Every file.
+    pub files: Vec<FileReport>,
+    /// Files that failed (missing, wrong size, damaged).
+    #[ts(type = "number")]
+    pub bad: usize,
+    /// What happens next, in words.
+    pub summary: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct FileRow {
+    id: i64,
+    rel_path: String,
+    bytes: Option<i64>,
+    done: bool,
+}
+
+fn is_media(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    [
+        ".mp4", ".m4s", ".m4v", ".m4a", ".ismv", ".isma", ".cmfv", ".cmfa",
+    ]
+    .iter()
+    .any(|ext| lower.ends_with(ext))
+        || lower.contains("init")
+}
+
+fn check_file(folder: &Path, row: &FileRow) -> FileReport {
+    let path = folder.join(&row.rel_path);
+    let on_disk = std::fs::metadata(&path).ok().map(|m| m.len());
+    let (check, detail) = if !row.done {
+        (FileCheck::Pending, None)
+    } else {
+        match (on_disk, row.bytes) {
+            (None, _) => (
+                FileCheck::Missing,
+                Some("the file is gone from the title's folder".to_owned()),
+            ),
+            (Some(n), Some(b)) if i64::try_from(n).ok() != Some(b) => (
+                FileCheck::WrongSize,
+                Some(format!("{n} bytes on disk, {b} were downloaded")),
+            ),
+            _ if is_media(&row.rel_path) => match check_top_level_boxes(&path) {
+                Ok(()) => (FileCheck::Ok, None),
+                Err(reason) => (FileCheck::Damaged, Some(reason)),
+            },
+            _ => (FileCheck::Ok, None),
+        }
+    };
+    FileReport {
+        path: row.rel_path.clone(),
+        bytes: row.bytes,
+        on_disk,
+        check,
+        detail,
+    }
+}
+
+impl Engine {
+    async fn file_rows(&self, title_id: i64) -> Result<Vec<FileRow>> {
+        sqlx::query_as(
+            "SELECT id, rel_path, bytes, done_at IS NOT NULL AS done FROM title_files \
+             WHERE title_id = ? ORDER BY id",
+        )
+        .bind(title_id)
+        .fetch_all(self.store().pool())
+        .await
+        .map_err(Error::db("reading a title's files"))
+    }
+
+    /// Re-checks a title's files on disk against what was downloaded. Files that fail are put
+    /// back in the queue (their rows become pending) and a completed title is paused with the
+    /// reason, so Resume fetches exactly those files again; nothing else is touched.
+    pub async fn verify_title(&self, title_id: i64) -> Result<VerifyReport> {
+        let title = self.title(title_id).await?;
+        let folder = self.titles_dir().join(&title.folder);
+        let rows = self.file_rows(title_id).await?;
+        let files: Vec<FileReport> = rows.iter().map(|r| check_file(&folder, r)).collect();
+        let broken: Vec<i64> = rows
+            .iter()
+            .zip(&files)
+            .filter(|(_, f)| {
+                matches!(
+                    f.check,
+                    FileCheck::Missing | FileCheck::WrongSize | FileCheck::Damaged
+                )
+            })
+            .map(|(r, _)| r.id)
+            .collect();
+        let summary = if broken.is_empty() {
+            let done = files.iter().filter(|f| f.check == FileCheck::Ok).count();
+            format!("all {done} downloaded files are intact")
+        } else {
+            for id in &broken {
+                sqlx::query("UPDATE title_files SET done_at = NULL, bytes = NULL WHERE id = ?")
+                    .bind(id)
+                    .execute(self.store().pool())
+                    .await
+                    .map_err(Error::db("marking damaged files for download"))?;
+            }
+            let reason = format!(
+                "{} file{} failed verification (missing, wrong size or damaged); Resume downloads {} again",
+                broken.len(),
+                if broken.len() == 1 { "" } else { "s" },
+                if broken.len() == 1 { "it" } else { "them" }
+            );
+            if matches!(title.state, TitleState::Completed | TitleState::Failed) {
+                self.store()
+                    .set_title_state(
+                        title_id,
+                        TitleState::Paused,
+                        Some(&reason),
+                        self.clock().now_unix_ms(),
+                    )
+                    .await?;
+            }
+            tracing::warn!(
+                title_id,
+                bad = broken.len(),
+                "verification found damaged files"
+            );
+            reason
+        };
+        Ok(VerifyReport {
+            title_id,
+            title_name: title.name,
+            bad: broken.len(),
+            files,
+            summary,
+        })
+    }
+
+    /// Writes a diagnostics bundle (zip) to `dest` and returns its path. Reads only; secrets
+    /// are never opened.
+    pub async fn export_diagnostics(&self, dest: &Path) -> Result<PathBuf> {
+        let redactor = Redactor::new(self.data_dir().root());
+        let info = self.app_info().await?;
+        let settings = self.settings().await?;
+        let clock = self.clock_status().await?;
+        let titles = self.titles().await?;
+        let mut title_docs = Vec::new();
+        for t in &titles {
+            let folder = self.titles_dir().join(&t.folder);
+            let files: Vec<FileReport> = self
+                .file_rows(t.id)
+                .await?
+                .iter()
+                .map(|r| check_file(&folder, r))
+                .collect();
+            title_docs.push(TitleDoc {
+                title: Title {
+                    source_url: redact_url(&t.source_url),
+                    ..t.clone()
+                },
+                files,
+            });
+        }
+        let licenses: Vec<LicenseView> = self.licenses().await?;
+        let mut history: Vec<(String, Vec<HistoryEntry>)> = Vec::new();
+        for name in licenses
+            .iter()
+            .map(|l| {
+                l.title_id
+                    .map_or_else(|| l.kid.clone(), |id| id.to_string())
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+        {
+            if let Ok(d) = self.license_details(&name).await {
+                history.push((d.title_name, d.history));
+            }
+        }
+        let providers = self.export_providers().await?;
+
+        let files: Vec<(String, String)> = vec![
+            ("README.txt".into(), README.into()),
+            (
+                "app.json".into(),
+                json(&serde_json::json!({"app": info, "clock": clock}))?,
+            ),
+            ("settings.json".into(), json(&settings)?),
+            ("titles.json".into(), json(&title_docs)?),
+            (
+                "licenses.json".into(),
+                json(&serde_json::json!({"licenses": licenses, "history": history}))?,
+            ),
+            ("providers.json".into(), providers),
+        ];
+        let logs = recent_logs(&self.data_dir().logs_dir(), 4);
+
+        let write_err = |source: std::io::Error| Error::WriteFile {
+            path: dest.to_owned(),
+            source,
+        };
+        let part = dest.with_extension("zip.part");
+        let file = std::fs::File::create(&part).map_err(write_err)?;
+        let mut zip = zip::ZipWriter::new(file);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let zip_err = |e: zip::result::ZipError| Error::WriteFile {
+            path: dest.to_owned(),
+            source: std::io::Error::other(e),
+        };
+        for (name, text) in files {
+            zip.start_file(name, options).map_err(zip_err)?;
+            zip.write_all(redactor.apply(&text).as_bytes())
+                .map_err(write_err)?;
+        }
+        for log in logs {
+            let Ok(text) = std::fs::read_to_string(&log) else {
+                continue;
+            };
+            let name = log
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "log".into());
+            zip.start_file(format!("logs/{name}"), options)
+                .map_err(zip_err)?;
+            zip.write_all(redactor.apply(&crate::redact::scrub(&text)).as_bytes())
+                .map_err(write_err)?;
+        }
+        zip.finish().map_err(zip_err)?;
+        std::fs::rename(&part, dest).map_err(write_err)?;
+        tracing::info!(dest = %dest.display(), "diagnostics exported");
+        Ok(dest.to_owned())
+    }
+}
+
+#[derive(Serialize)]
+struct TitleDoc {
+    #[serde(flatten)]
+    title: Title,
+    files: Vec<FileReport>,
+}
+
+const README: &str = "Layover diagnostics bundle\n\n\
+app.json        version, OS, data folder (as <data>), schema, the clock and its watermark\n\
+settings.json   every setting\n\
+titles.json     every title with its files and their integrity check now\n\
+licenses.json   every license (policy, state, both KID forms) and each title's requests\n\
+providers.json  license provider profiles (never tokens)\n\
+logs/           the latest log files\n\n\
+Redacted: tokens, keys and credentials (never read), URL query values, the data folder (<data>)\n\
+and the home folder (~).\n";
+
+fn json<T: Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string_pretty(v).map_err(|e| Error::Internal(format!("diagnostics: {e}")))
+}
+
+/// A URL with every query value replaced (tokens often travel in query strings).
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.query().is_some() => {
+            let pairs: Vec<(String, String)> = u
+                .query_pairs()
+                .map(|(k, _)| (k.into_owned(), "[redacted]".to_owned()))
+                .collect();
+            u.query_pairs_mut().clear().extend_pairs(pairs);
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Ok(mut u) => {
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Err(_) => url.to_owned(),
+    }
+}
+
+/// Replaces personal paths in text.
+struct Redactor {
+    replacements: Vec<(String, &'static str)>,
+}
+
+impl Redactor {
+    fn new(data_root: &Path) -> Self {
+        let mut replacements = vec![(data_root.display().to_string(), "<data>")];
+        if let Some(home) = dirs::home_dir() {
+            let home = home.display().to_string();
+            if home.len() > 1 {
+                replacements.push((home, "~"));
+            }
+        }
+        // Longest first, so the data folder inside the home folder becomes <data>, not ~/...
+        replacements.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        Self { replacements }
+    }
+
+    fn apply(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for (path, with) in &self.replacements {
+            if !path.is_empty() {
+                out = out.replace(path.as_str(), with);
+            }
+        }
+        out
+    }
+}
+
+/// The newest `n` log files.
+fn recent_logs(dir: &Path, n: usize) -> Vec<PathBuf> {
+    let mut logs: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".log"))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    logs.sort_by_key(|e| std::cmp::Reverse(e.0));
+    logs.into_iter().take(n).map(|(_, p)| p).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_lose_query_values_and_passwords() {
+        assert_eq!(
+            redact_url("https://u:pw@cdn.example/a.mpd?token=abc&x=1"),
+            "https://u@cdn.example/a.mpd?token=%5Bredacted%5D&x=%5Bredacted%5D"
+        );
+        assert_eq!(
+            redact_url("https://cdn.example/a.mpd"),
+            "https://cdn.example/a.mpd"
+        );
+    }
+
+    #[test]
+    fn paths_become_placeholders_longest_first() {
+        let r = Redactor {
+            replacements: vec![
+                ("/home/ana/.local/share/layover".into(), "<data>"),
+                ("/home/ana".into(), "~"),
+            ],
+        };
+        assert_eq!(
+            r.apply("db at /home/ana/.local/share/layover/layover.db, video in /home/ana/x"),
+            "db at <data>/layover.db, video in ~/x"
+        );
+    }
+}
