@@ -24,6 +24,10 @@ use super::throttle::Throttle;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 /// A body that delivers nothing for this long is a stall: the attempt fails and is retried.
 const STALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// While a large file arrives, what has been written is flushed to disk in the background
+/// every this many bytes, so the fsync before the rename has little left to wait for (rather
+/// than all of a large file the kernel had kept in memory).
+const EARLY_SYNC_EVERY: u64 = 32 << 20;
 
 /// Waiting between attempts, injected so tests do not sleep.
 pub trait Sleep: Send + Sync + fmt::Debug {
@@ -327,6 +331,8 @@ impl Fetcher {
         };
 
         let mut written = 0u64;
+        let mut unsynced = 0u64;
+        let mut early_sync: Option<tokio::task::JoinHandle<()>> = None;
         loop {
             let chunk = match tokio::time::timeout(STALL_TIMEOUT, response.chunk()).await {
                 Err(_) => return Err(retry(format!("no data for {} s", STALL_TIMEOUT.as_secs()))),
@@ -346,6 +352,16 @@ impl Fetcher {
             }
             file.write_all(bytes).await.map_err(|e| disk(part, e))?;
             written += bytes.len() as u64;
+            unsynced += bytes.len() as u64;
+            if unsynced >= EARLY_SYNC_EVERY && early_sync.as_ref().is_none_or(|s| s.is_finished()) {
+                unsynced = 0;
+                // Best effort: the fsync before the rename reports what matters.
+                if let Ok(clone) = file.try_clone().await {
+                    early_sync = Some(tokio::spawn(async move {
+                        let _ = clone.sync_data().await;
+                    }));
+                }
+            }
             if let Some(report) = req.on_progress {
                 report(on_disk + written, expected_total);
             }
@@ -354,6 +370,9 @@ impl Fetcher {
             }
         }
         file.flush().await.map_err(|e| disk(part, e))?;
+        if let Some(s) = early_sync {
+            let _ = s.await;
+        }
         file.sync_all().await.map_err(|e| disk(part, e))?;
         drop(file);
 
