@@ -35,6 +35,8 @@ const COMMANDS: &[&str] = &[
     "update_provider",
     "playback_check",
     "playback_start",
+    "export_diagnostics",
+    "verify_title",
 ];
 
 fn main() {

@@ -6,6 +6,7 @@ mod commands;
 mod license_commands;
 mod playback;
 mod state;
+mod support_commands;
 mod taskbar;
 mod upkeep;
 
@@ -114,6 +115,8 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
             license_commands::update_provider,
             playback::playback_check,
             playback::playback_start,
+            support_commands::export_diagnostics,
+            support_commands::verify_title,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -193,6 +193,17 @@ impl Engine {
         })
     }
 
+    /// Writes a diagnostics bundle into the user's Downloads folder (the data folder when there
+    /// is none), named by the time, and returns its path.
+    pub async fn export_diagnostics_to_downloads(&self) -> Result<PathBuf> {
+        let dir = dirs::download_dir()
+            .filter(|d| d.is_dir())
+            .unwrap_or_else(|| self.data_dir().root().to_owned());
+        let secs = self.clock().now_unix_ms().div_euclid(1000);
+        let name = format!("layover-diagnostics-{secs}.zip");
+        self.export_diagnostics(&dir.join(name)).await
+    }
+
     /// Writes a diagnostics bundle (zip) to `dest` and returns its path. Reads only; secrets
     /// are never opened.
     pub async fn export_diagnostics(&self, dest: &Path) -> Result<PathBuf> {

@@ -7,6 +7,7 @@ import type { ChoiceInput } from "../bindings/ChoiceInput";
 import type { LinkChoices } from "../bindings/LinkChoices";
 import type { QueueProgress } from "../bindings/QueueProgress";
 import type { LicensesApi } from "./licenses";
+import type { SupportApi } from "./support";
 import type { PlaybackApi } from "../player/api";
 import type { DownloadProgress } from "../bindings/DownloadProgress";
 import type { ClockStatus } from "../bindings/ClockStatus";
@@ -17,6 +18,8 @@ import type { Title } from "../bindings/Title";
 export interface Backend {
   /** Licenses and license providers. */
   readonly licenses: LicensesApi;
+  /** Verify files, diagnostics. */
+  readonly support: SupportApi;
   /** The player's license check and where titles are served. */
   readonly playback: PlaybackApi;
   /** Version and where this install keeps its data. */

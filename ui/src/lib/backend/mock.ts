@@ -12,6 +12,7 @@ import type { SettingsPatch } from "../bindings/SettingsPatch";
 import type { Title } from "../bindings/Title";
 import type { Backend } from "./index";
 import { MockLicenses } from "./licenses";
+import { MockSupport } from "./support";
 import { MockPlayback } from "../player/mock";
 
 export const MOCK_INFO: AppInfo = {
@@ -31,6 +32,7 @@ const MOCK_INFO_NOW = 1_800_000_000_000;
 
 export class MockBackend implements Backend {
   readonly licenses = new MockLicenses();
+  readonly support = new MockSupport();
   readonly playback = new MockPlayback();
   settings: Settings = {
     theme: "system",

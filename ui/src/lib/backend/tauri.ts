@@ -12,6 +12,7 @@ import type { Title } from "../bindings/Title";
 import { toApiError } from "../errors";
 import type { Backend } from "./index";
 import { TauriLicenses } from "./licenses";
+import { TauriSupport } from "./support";
 import { TauriPlayback } from "../player/api";
 
 // Command names match `src-tauri/src/commands.rs`; arguments are camelCase per Tauri's convention.
@@ -25,6 +26,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export class TauriBackend implements Backend {
   readonly licenses = new TauriLicenses();
+  readonly support = new TauriSupport();
   readonly playback = new TauriPlayback();
 
   linkChoices(url: string): Promise<LinkChoices> {
