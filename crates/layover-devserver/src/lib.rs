@@ -25,9 +25,11 @@
 //! # });
 //! ```
 
+pub mod catalog;
 pub mod faults;
 pub mod files;
 pub mod license;
+pub mod piff;
 pub mod stub;
 
 use std::collections::HashMap;
@@ -54,6 +56,9 @@ pub struct Config {
     pub media_root: PathBuf,
     /// The address to bind; port 0 picks a free one.
     pub addr: SocketAddr,
+    /// The demo catalog folder (`catalog.json` and its media), served at `/catalog.json` and
+    /// `/demo/`; none: those routes answer 404.
+    pub demo_root: Option<PathBuf>,
 }
 
 impl Config {
@@ -62,7 +67,14 @@ impl Config {
         Self {
             media_root: media_root.to_owned(),
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            demo_root: None,
         }
+    }
+
+    /// Also serves the demo catalog in `demo_root` (see [`catalog`]).
+    pub fn with_demo(mut self, demo_root: Option<PathBuf>) -> Self {
+        self.demo_root = demo_root;
+        self
     }
 }
 
@@ -86,6 +98,8 @@ pub enum Error {
 #[derive(Debug, Clone)]
 struct AppState {
     root: Arc<PathBuf>,
+    demo: Option<Arc<PathBuf>>,
+    base_url: Arc<String>,
     faults: Faults,
 }
 
@@ -127,6 +141,8 @@ impl DevServer {
         let faults = Faults::default();
         let state = AppState {
             root: Arc::new(config.media_root),
+            demo: config.demo_root.map(Arc::new),
+            base_url: Arc::new(format!("http://{addr}")),
             faults: faults.clone(),
         };
         let license = LicenseServer::new(license);
@@ -250,6 +266,8 @@ async fn offline_guard(
 fn router(state: AppState) -> Router {
     Router::new()
         .route("/media/{*path}", get(media).head(media))
+        .route("/demo/{*path}", get(demo_file).head(demo_file))
+        .route("/catalog.json", get(demo_catalog))
         .route(
             "/_faults",
             get(list_faults).post(add_fault).delete(clear_faults),
@@ -277,6 +295,38 @@ async fn media(
         tracing::info!(path, fault = ?f, "injecting fault");
     }
     files::serve(&file, &headers, method == Method::HEAD, fault).await
+}
+
+async fn demo_file(
+    State(state): State<AppState>,
+    UrlPath(path): UrlPath<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    let Some(root) = &state.demo else {
+        return (StatusCode::NOT_FOUND, "this server has no demo catalog\n").into_response();
+    };
+    let Some(file) = files::resolve(root, &path) else {
+        return (StatusCode::BAD_REQUEST, "path leaves the demo folder\n").into_response();
+    };
+    let fault = state.faults.take(&format!("/demo/{path}"));
+    files::serve(&file, &headers, method == Method::HEAD, fault).await
+}
+
+async fn demo_catalog(State(state): State<AppState>) -> Response {
+    let Some(root) = &state.demo else {
+        return (StatusCode::NOT_FOUND, "this server has no demo catalog\n").into_response();
+    };
+    let template = match tokio::fs::read_to_string(root.join("catalog.json")).await {
+        Ok(t) => t,
+        Err(e) => {
+            return (StatusCode::NOT_FOUND, format!("no catalog.json: {e}\n")).into_response();
+        }
+    };
+    match catalog::render(&template, &state.base_url) {
+        Ok(feed) => axum::Json(feed).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
+    }
 }
 
 async fn list_faults(State(state): State<AppState>) -> impl IntoResponse {

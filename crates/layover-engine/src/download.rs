@@ -50,6 +50,20 @@ impl Engine {
 
     /// [`Engine::add_link`] with a choice of quality and languages (manifests only).
     pub async fn add_link_with(&self, url: &str, choice: &plan::TrackChoice) -> Result<Title> {
+        self.add_link_as(url, choice, None, None).await
+    }
+
+    /// [`Engine::add_link_with`] with the title's name and license provider decided by the
+    /// caller (a catalog entry): both are stored with the title in one write, so the queue
+    /// never starts it (and asks for its licenses) without them. An unfinished title already
+    /// added from the link keeps its name and provider (the caller updates the provider).
+    pub(crate) async fn add_link_as(
+        &self,
+        url: &str,
+        choice: &plan::TrackChoice,
+        name: Option<&str>,
+        provider_id: Option<i64>,
+    ) -> Result<Title> {
         let url = url.trim();
         let parsed = parse_link(url)?;
         let existing = self.store().unfinished_title_by_url(url).await?;
@@ -62,7 +76,7 @@ impl Engine {
             url: url.to_owned(),
             reason: "it does not end in .mp4, .ismv, .mpd, .m3u8 or /Manifest, so Layover cannot tell what it is".into(),
         })?;
-        let name = name_from_url(url);
+        let name = name.map_or_else(|| name_from_url(url), str::to_owned);
         let now = self.clock().now_unix_ms();
         let id = if kind == TitleKind::Progressive {
             let file_name = parsed
@@ -75,7 +89,7 @@ impl Engine {
                 range: None,
             }];
             self.store()
-                .insert_title(&name, url, kind, &files, None, now)
+                .insert_title(&name, url, kind, &files, None, provider_id, now)
                 .await?
         } else {
             let planned = self.plan_streaming(url, &parsed, choice).await?;
@@ -85,7 +99,15 @@ impl Engine {
                 None => {
                     let id = self
                         .store()
-                        .insert_title(&name, url, kind, &planned.files, planned.estimate, now)
+                        .insert_title(
+                            &name,
+                            url,
+                            kind,
+                            &planned.files,
+                            planned.estimate,
+                            provider_id,
+                            now,
+                        )
                         .await?;
                     self.keep_manifest(id, kind, &planned.manifest).await?;
                     id

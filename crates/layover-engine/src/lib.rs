@@ -16,6 +16,7 @@
 //! # });
 //! ```
 
+pub mod catalog;
 pub mod clock;
 pub mod decrypt_folder;
 pub mod diagnostics;

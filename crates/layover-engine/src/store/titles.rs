@@ -72,6 +72,7 @@ impl Store {
     /// Adds a title at the end of the queue with the files it is made of, and returns its id.
     /// The folder name is made from the id and the sanitised name, so it is unique and safe on
     /// every OS.
+    #[allow(clippy::too_many_arguments)]
     pub async fn insert_title(
         &self,
         name: &str,
@@ -79,6 +80,7 @@ impl Store {
         kind: TitleKind,
         files: &[PlannedFile],
         bytes_estimate: Option<u64>,
+        provider_id: Option<i64>,
         now_ms: i64,
     ) -> Result<i64> {
         let doing = "adding a title";
@@ -92,8 +94,8 @@ impl Store {
         let folder = format!("{id:05}-{}", sanitize_component(name));
         let estimate = bytes_estimate.and_then(|b| i64::try_from(b).ok());
         sqlx::query(
-            "INSERT INTO titles (id, name, source_url, kind, folder, state, queue_position, bytes_total, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7, ?8, ?8)",
+            "INSERT INTO titles (id, name, source_url, kind, folder, state, queue_position, bytes_total, created_at, updated_at, provider_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7, ?8, ?8, ?9)",
         )
         .bind(id)
         .bind(name)
@@ -103,6 +105,7 @@ impl Store {
         .bind(position)
         .bind(estimate)
         .bind(now_ms)
+        .bind(provider_id)
         .execute(&mut *tx)
         .await
         .map_err(Error::db(doing))?;
