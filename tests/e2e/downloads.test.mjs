@@ -68,7 +68,7 @@ describe("a download in the window", () => {
       const text = await session.text(await session.find(row));
       return /\/s, .+ left/.test(text) ? text : null;
     });
-    assert.match(meta, /kB of \d+(\.\d+)? kB/);
+    assert.match(meta, /\d kB of \d+(\.\d+)? kB · \d+(\.\d+)? kB\/s, \d+ s left/);
     const overall = await session.text(await session.find('[data-testid="overall-progress"]'));
     assert.match(overall, /1 downloading: .+ of .+ · .+\/s/);
     await session.screenshot(join(SHOTS, "downloads-progress.png"));
