@@ -1,6 +1,6 @@
 //! Licenses: who grants them ([`providers`]), getting, renewing and releasing them
 //! ([`acquire`]), what each stored license means now ([`tracking`]), the background upkeep
-//! ([`maintenance`]), and reading a saved license server answer ([`report`]).
+//! ([`maintenance`]), and reading a saved license server answer ([`parse_license_file`]).
 
 pub mod acquire;
 pub mod maintenance;
