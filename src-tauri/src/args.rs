@@ -13,6 +13,10 @@ pub struct AppArgs {
     pub version: bool,
     /// `--help` / `-h`: print and exit.
     pub help: bool,
+    /// `--no-demo`: do not start the demo server.
+    pub no_demo: bool,
+    /// `--view NAME`: the view to open on (`catalog`).
+    pub view: Option<String>,
     /// Anything else, logged and otherwise ignored.
     pub ignored: Vec<OsString>,
 }
@@ -20,11 +24,13 @@ pub struct AppArgs {
 pub const HELP: &str = "\
 Layover - take protected video offline
 
-Usage: layover-app [--data-dir FOLDER]
+Usage: layover-app [--data-dir FOLDER] [--no-demo] [--view catalog]
 
 Options:
       --data-dir FOLDER  Data folder for the library database and logs
                          [env: LAYOVER_DATA_DIR] [default: the OS data folder]
+      --no-demo          Do not start the demo server (its catalog and licenses)
+      --view catalog     Open on the Catalog view
   -V, --version          Print version
   -h, --help             Print help
 
@@ -40,6 +46,8 @@ impl AppArgs {
                 Some(s) if s.starts_with("--data-dir=") => {
                     out.data_dir = Some(PathBuf::from(&s["--data-dir=".len()..]));
                 }
+                Some("--no-demo") => out.no_demo = true,
+                Some("--view") => out.view = it.next().and_then(|v| v.into_string().ok()),
                 Some("--version" | "-V") => out.version = true,
                 Some("--help" | "-h") => out.help = true,
                 _ => out.ignored.push(arg),
@@ -68,5 +76,13 @@ mod tests {
         let a = parse(&["--automation", "--data-dir", "/a", "-V"]);
         assert_eq!(a.ignored, vec![OsString::from("--automation")]);
         assert!(a.version && !a.help);
+    }
+
+    #[test]
+    fn demo_options() {
+        let a = parse(&["--no-demo", "--view", "catalog"]);
+        assert!(a.no_demo);
+        assert_eq!(a.view.as_deref(), Some("catalog"));
+        assert!(!parse(&[]).no_demo);
     }
 }

@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+mod demo;
 mod license_commands;
 mod playback;
 mod state;
@@ -63,8 +64,17 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
             std::sync::Arc::new(layover_engine::playback::PlaybackServer::new(e.clone()))
         }));
     let engine_for_upkeep = state.engine().ok().cloned();
+    let demo = demo::Demo::new(args.view.as_deref() == Some("catalog"));
+    let demo_at_start = (!args.no_demo).then(|| (demo.clone(), state.engine().ok().cloned()));
     let result = tauri::Builder::default()
         .setup(move |app| {
+            if let Some((demo, engine)) = demo_at_start {
+                tauri::async_runtime::spawn(async move {
+                    if let Err(e) = demo.set_running(true, engine.as_ref()).await {
+                        tracing::info!(reason = %e.message, "demo server not started");
+                    }
+                });
+            }
             if let Some(engine) = engine_for_upkeep {
                 tauri::async_runtime::spawn(upkeep::run(app.handle().clone(), engine));
             }
@@ -79,6 +89,7 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
         .plugin(tauri_plugin_notification::init())
         .manage(state)
         .manage(player)
+        .manage(demo)
         .register_asynchronous_uri_scheme_protocol(playback::SCHEME, |ctx, request, responder| {
             playback::handle(ctx.app_handle(), request, responder);
         })
@@ -98,6 +109,11 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
             commands::resume_title,
             commands::update_settings,
             commands::watch_downloads,
+            demo::add_catalog_entry,
+            demo::catalog_poster,
+            demo::demo_status,
+            demo::read_catalog,
+            demo::set_demo_server,
             license_commands::acquire_licenses,
             license_commands::add_provider,
             license_commands::export_providers,

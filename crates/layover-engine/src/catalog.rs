@@ -183,6 +183,82 @@ impl Engine {
         Ok(title)
     }
 
+    /// Updates the providers a catalog's entries installed earlier (same name) to the profiles
+    /// the catalog has now (the demo server's port changes with every start); providers it
+    /// never installed are left alone. Returns how many changed.
+    pub async fn refresh_catalog_providers(&self, catalog: &Catalog) -> Result<usize> {
+        let mut changed = 0;
+        for profile in catalog.titles.iter().filter_map(|t| t.license.as_ref()) {
+            let existing = self
+                .providers()
+                .await?
+                .into_iter()
+                .find(|p| p.profile.name.eq_ignore_ascii_case(&profile.name));
+            if let Some(p) = existing
+                && p.profile != *profile
+            {
+                self.update_provider(p.id, profile.clone(), ProviderSecrets::default())
+                    .await?;
+                changed += 1;
+            }
+        }
+        Ok(changed)
+    }
+
+    /// A catalog poster as a `data:` URL (the window's content policy loads images only from
+    /// the app or `data:`): an image of at most 2 MB.
+    pub async fn catalog_poster(&self, url: &str) -> Result<String> {
+        use base64::Engine as _;
+        let parsed = crate::download::parse_link(url)?;
+        let response = self
+            .fetcher()
+            .client()
+            .get(parsed.as_str())
+            .send()
+            .await
+            .map_err(|e| feed_error(url, format!("the poster cannot be fetched ({e})")))?;
+        if !response.status().is_success() {
+            return Err(feed_error(
+                url,
+                format!("the poster server answered {}", response.status()),
+            ));
+        }
+        let mime = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .filter(|m| m.starts_with("image/") && !m.contains("svg"))
+            .or_else(|| {
+                let path = parsed.path().to_ascii_lowercase();
+                if path.ends_with(".png") {
+                    Some("image/png".into())
+                } else if path.ends_with(".jpg") || path.ends_with(".jpeg") {
+                    Some("image/jpeg".into())
+                } else {
+                    None
+                }
+            })
+            .ok_or_else(|| feed_error(url, "the poster is not a PNG or JPEG image"))?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| feed_error(url, format!("the poster could not be read ({e})")))?;
+        if bytes.len() > 2 * 1024 * 1024 {
+            return Err(feed_error(url, "the poster is larger than 2 MB"));
+        }
+        Ok(format!(
+            "data:{mime};base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(&bytes)
+        ))
+    }
+
     async fn install_catalog_provider(&self, profile: &ProviderProfile) -> Result<i64> {
         let existing = self
             .providers()

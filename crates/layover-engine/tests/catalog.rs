@@ -118,8 +118,53 @@ async fn adding_an_entry_again_updates_its_provider_in_place() {
     let providers = engine.providers().await.expect("providers");
     assert_eq!(providers.len(), 1);
     assert!(!providers[0].profile.persistent);
+    // The feed as served again (the demo server on a new port, say) puts the profile back.
+    let fresh = engine.read_catalog(&feed_url).await.expect("feed");
+    assert_eq!(
+        engine
+            .refresh_catalog_providers(&fresh)
+            .await
+            .expect("refresh"),
+        1
+    );
+    assert!(
+        engine.providers().await.expect("providers")[0]
+            .profile
+            .persistent
+    );
+    assert_eq!(
+        engine
+            .refresh_catalog_providers(&fresh)
+            .await
+            .expect("refresh"),
+        0
+    );
     assert_eq!(engine.titles().await.expect("titles").len(), 1);
     assert_eq!(again.name, entry.name);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn posters_come_as_data_urls() {
+    let (_data, server, engine) = world().await;
+    let catalog = engine
+        .read_catalog(&format!("{}/catalog.json", server.base_url()))
+        .await
+        .expect("feed");
+    for entry in &catalog.titles {
+        let poster = entry.poster.as_deref().expect("poster");
+        let data = engine.catalog_poster(poster).await.expect("poster");
+        assert!(
+            data.starts_with("data:image/jpeg;base64,/9j/"),
+            "{}",
+            &data[..40]
+        );
+    }
+    let e = engine
+        .catalog_poster(&catalog.titles[0].manifest)
+        .await
+        .expect_err("an MPD is no poster");
+    assert!(e.to_string().contains("not a PNG or JPEG"), "{e}");
     server.stop().await;
 }
 

@@ -6,11 +6,12 @@ describe("navigation", () => {
   it("maps hashes to views and back, falling back to the library", () => {
     expect(viewFromHash("#/licenses")).toBe("licenses");
     expect(viewFromHash(hashFor("downloads"))).toBe("downloads");
+    expect(viewFromHash("#/catalog")).toBe("catalog");
     expect(viewFromHash("")).toBe("library");
     expect(viewFromHash("#/../../etc")).toBe("library");
   });
 
-  it("uses Ctrl+1..4 as shortcuts and ignores other chords", () => {
+  it("uses Ctrl+1..5 as shortcuts and ignores other chords", () => {
     const key = (k: string, mods: Partial<KeyboardEvent> = {}) => ({
       key: k,
       ctrlKey: false,
@@ -20,7 +21,8 @@ describe("navigation", () => {
     });
     expect(viewForShortcut(key("1", { ctrlKey: true }))).toBe("library");
     expect(viewForShortcut(key("4", { metaKey: true }))).toBe("settings");
-    expect(viewForShortcut(key("5", { ctrlKey: true }))).toBeNull();
+    expect(viewForShortcut(key("5", { ctrlKey: true }))).toBe("catalog");
+    expect(viewForShortcut(key("6", { ctrlKey: true }))).toBeNull();
     expect(viewForShortcut(key("2"))).toBeNull();
     expect(viewForShortcut(key("2", { ctrlKey: true, altKey: true }))).toBeNull();
   });

@@ -6,6 +6,7 @@ import type { AppInfo } from "../bindings/AppInfo";
 import type { ChoiceInput } from "../bindings/ChoiceInput";
 import type { LinkChoices } from "../bindings/LinkChoices";
 import type { QueueProgress } from "../bindings/QueueProgress";
+import type { CatalogApi } from "./catalog";
 import type { LicensesApi } from "./licenses";
 import type { SupportApi } from "./support";
 import type { PlaybackApi } from "../player/api";
@@ -18,6 +19,8 @@ import type { Title } from "../bindings/Title";
 export interface Backend {
   /** Licenses and license providers. */
   readonly licenses: LicensesApi;
+  /** Catalog feeds and the demo server. */
+  readonly catalog: CatalogApi;
   /** Verify files, diagnostics. */
   readonly support: SupportApi;
   /** The player's license check and where titles are served. */

@@ -11,6 +11,7 @@ import type { Settings } from "../bindings/Settings";
 import type { SettingsPatch } from "../bindings/SettingsPatch";
 import type { Title } from "../bindings/Title";
 import type { Backend } from "./index";
+import { MockCatalog } from "./catalog";
 import { MockLicenses } from "./licenses";
 import { MockSupport } from "./support";
 import { MockPlayback } from "../player/mock";
@@ -32,6 +33,7 @@ const MOCK_INFO_NOW = 1_800_000_000_000;
 
 export class MockBackend implements Backend {
   readonly licenses = new MockLicenses();
+  readonly catalog = new MockCatalog();
   readonly support = new MockSupport();
   readonly playback = new MockPlayback();
   settings: Settings = {

@@ -11,6 +11,7 @@ import type { SettingsPatch } from "../bindings/SettingsPatch";
 import type { Title } from "../bindings/Title";
 import { toApiError } from "../errors";
 import type { Backend } from "./index";
+import { TauriCatalog } from "./catalog";
 import { TauriLicenses } from "./licenses";
 import { TauriSupport } from "./support";
 import { TauriPlayback } from "../player/api";
@@ -26,6 +27,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export class TauriBackend implements Backend {
   readonly licenses = new TauriLicenses();
+  readonly catalog = new TauriCatalog();
   readonly support = new TauriSupport();
   readonly playback = new TauriPlayback();
 
