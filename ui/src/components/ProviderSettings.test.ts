@@ -33,6 +33,34 @@ describe("License providers in Settings", () => {
     );
   });
 
+  it("edits a provider in place, keeping what the form does not show", async () => {
+    const api = new MockLicenses();
+    await api.addProvider(
+      {
+        name: "Partner",
+        kind: "playready",
+        la_url_override: "https://lic.example/a",
+        headers: { "X-Tenant": "t1" },
+        ams_delivery: "playready",
+        playready_client: "auto",
+        persistent: true,
+      },
+      { token: null, headers: {} },
+    );
+    const user = userEvent.setup();
+    render(ProviderSettings, { props: { api } });
+    await user.click(await screen.findByRole("button", { name: "Edit Partner" }));
+    const url = screen.getByLabelText(/License URL/);
+    expect(url).toHaveValue("https://lic.example/a");
+    await user.clear(url);
+    await user.type(url, "https://lic.example/b");
+    await user.click(screen.getByRole("button", { name: "Save provider" }));
+    expect(await screen.findByText('Saved "Partner".')).toBeInTheDocument();
+    expect(api.providerList[0]?.profile.la_url_override).toBe("https://lic.example/b");
+    expect(api.providerList[0]?.profile.headers).toEqual({ "X-Tenant": "t1" });
+    expect(api.providerList).toHaveLength(1);
+  });
+
   it("exports without tokens and imports back", async () => {
     const api = new MockLicenses();
     await api.addProvider(
