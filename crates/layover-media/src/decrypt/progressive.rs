@@ -12,7 +12,7 @@ use super::params::{SampleParams, seig_for};
 use super::track::{TrackInfo, tracks_of};
 use crate::boxes::moof::sample_group::{GroupLookup, Sbgp};
 use crate::boxes::moof::senc::{SampleAux, Senc};
-use crate::boxes::moov::sample_table::{ChunkOffsets, Co64, Stco, Stsc, Stsz};
+use crate::boxes::moov::sample_table::{ChunkOffsets, Co64, Stco, Stsc, Stsz, Stz2};
 use crate::boxes::moov::tkhd::Tkhd;
 use crate::boxes::{BoxCodec, BoxRef, Mp4Box, parse_box};
 use crate::decrypt::keys::KeyStore;
@@ -127,7 +127,11 @@ fn track_jobs(
         child: types::STBL,
         context: format!(" of track {}", info.track_id),
     })?;
-    let stsz = Stsz::from_box(stbl.require(types::STSZ)?)?;
+    // Sample sizes: `stsz`, or the compact `stz2` some muxers write.
+    let stsz = match stbl.child(types::STZ2) {
+        Some(b) if stbl.child(types::STSZ).is_none() => Stz2::from_box(b)?.into_stsz(),
+        _ => Stsz::from_box(stbl.require(types::STSZ)?)?,
+    };
     let stsc = Stsc::from_box(stbl.require(types::STSC)?)?;
     let chunks = chunk_offsets(stbl)?;
     let senc = match stbl.child(types::SENC).or_else(|| trak.child(types::SENC)) {

@@ -1,5 +1,5 @@
-//! The sample table boxes that locate samples in a non-fragmented file: `stsz`
-//! (ISO/IEC 14496-12 §8.7.3), `stsc` (§8.7.4), `stco`/`co64` (§8.7.5).
+//! The sample table boxes that locate samples in a non-fragmented file: `stsz` and the compact
+//! `stz2` (ISO/IEC 14496-12 §8.7.3), `stsc` (§8.7.4), `stco`/`co64` (§8.7.5).
 
 use crate::boxes::BoxCodec;
 use crate::bytes::{Put, Reader};
@@ -54,6 +54,85 @@ impl BoxCodec for Stsz {
         out.put_u32(self.sample_count);
         if self.sample_size == 0 {
             self.entry_sizes.iter().for_each(|s| out.put_u32(*s));
+        }
+    }
+}
+
+/// Compact sample sizes (`stz2`): every size in 4, 8 or 16 bits (4-bit sizes two to a byte,
+/// the first in the high nibble). Read into the same [`Stsz`] shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stz2 {
+    /// Bits per size: 4, 8 or 16.
+    pub field_size: u8,
+    /// Per-sample sizes.
+    pub entry_sizes: Vec<u32>,
+}
+
+impl Stz2 {
+    /// As an [`Stsz`] (every size listed).
+    pub fn into_stsz(self) -> Stsz {
+        Stsz {
+            sample_size: 0,
+            sample_count: u32::try_from(self.entry_sizes.len()).unwrap_or(u32::MAX),
+            entry_sizes: self.entry_sizes,
+        }
+    }
+}
+
+impl BoxCodec for Stz2 {
+    const TYPE: FourCc = types::STZ2;
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self> {
+        r.full_header()?;
+        r.bytes(3)?; // reserved
+        let field_size = r.u8()?;
+        let count = u64::from(r.u32()?);
+        let entry_sizes = match field_size {
+            4 => {
+                let n = r.check_count(count.div_ceil(2), 1)?;
+                let packed = r.bytes(n)?;
+                let count = usize::try_from(count).map_err(|_| r.invalid("count too large"))?;
+                packed
+                    .iter()
+                    .flat_map(|b| [u32::from(b >> 4), u32::from(b & 0x0f)])
+                    .take(count)
+                    .collect()
+            }
+            8 => {
+                let n = r.check_count(count, 1)?;
+                r.bytes(n)?.iter().map(|b| u32::from(*b)).collect()
+            }
+            16 => {
+                let n = r.check_count(count, 2)?;
+                (0..n)
+                    .map(|_| r.u16().map(u32::from))
+                    .collect::<Result<_>>()?
+            }
+            other => {
+                return Err(r.invalid(format!("field_size {other} (4, 8 or 16 expected)")));
+            }
+        };
+        Ok(Stz2 {
+            field_size,
+            entry_sizes,
+        })
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.put_full_header(0, 0);
+        out.extend_from_slice(&[0, 0, 0]);
+        out.put_u8(self.field_size);
+        out.put_u32(self.entry_sizes.len() as u32);
+        match self.field_size {
+            4 => {
+                for pair in self.entry_sizes.chunks(2) {
+                    let hi = (pair[0] & 0x0f) as u8;
+                    let lo = pair.get(1).map_or(0, |v| (v & 0x0f) as u8);
+                    out.put_u8(hi << 4 | lo);
+                }
+            }
+            16 => self.entry_sizes.iter().for_each(|s| out.put_u16(*s as u16)),
+            _ => self.entry_sizes.iter().for_each(|s| out.put_u8(*s as u8)),
         }
     }
 }
@@ -194,6 +273,32 @@ mod tests {
             offsets: vec![1 << 40],
         });
         assert_eq!(Co64::parse(&o.to_bytes()[8..], 8).unwrap(), o);
+    }
+
+    #[test]
+    fn stz2_reads_4_8_and_16_bit_sizes_like_stsz() {
+        for (field_size, sizes) in [
+            (4u8, vec![1u32, 15, 7]),
+            (8, vec![0, 200, 255, 3]),
+            (16, vec![65_535, 1_000]),
+        ] {
+            let b = Stz2 {
+                field_size,
+                entry_sizes: sizes.clone(),
+            };
+            let parsed = Stz2::parse(&b.to_bytes()[8..], 8).unwrap();
+            assert_eq!(parsed, b);
+            let stsz = parsed.into_stsz();
+            assert_eq!(stsz.sample_count as usize, sizes.len());
+            assert_eq!(stsz.size_of(1), Some(sizes[1]));
+            assert_eq!(stsz.size_of(sizes.len()), None);
+        }
+        // 4-bit sizes: the first in the high nibble.
+        let raw = [0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 3, 0x12, 0x30];
+        assert_eq!(Stz2::parse(&raw, 8).unwrap().entry_sizes, vec![1, 2, 3]);
+        // A field size the spec does not define, and a count larger than the box.
+        assert!(Stz2::parse(&[0, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 1, 0, 0], 8).is_err());
+        assert!(Stz2::parse(&[0, 0, 0, 0, 0, 0, 0, 16, 0xff, 0xff, 0xff, 0xff], 8).is_err());
     }
 
     crate::boxes::codec_proptest!(arbitrary_stsz, Stsz);
