@@ -719,3 +719,42 @@ async fn tokens_are_fetched_from_the_token_url_and_refreshed_when_they_expire() 
         .expect("renewed with a fresh token");
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
+
+#[tokio::test]
+async fn a_downloaded_progressive_file_with_its_moov_at_the_end_needs_no_request() {
+    // ffmpeg's non-faststart file (ftyp, free, mdat, moov) with 5 MB of `free` before the moov,
+    // so the moov lies beyond the 4 MB header probe: only reading the whole file finds it.
+    let src = std::fs::read(fixtures().join("ffmpeg-cenc.mp4")).expect("fixture");
+    let moov_at = src.windows(4).position(|w| w == b"moov").expect("moov") - 4;
+    let mut big = src[..moov_at].to_vec();
+    let pad = 5 << 20;
+    big.extend_from_slice(&u32::try_from(pad + 8).unwrap().to_be_bytes());
+    big.extend_from_slice(b"free");
+    big.resize(big.len() + pad, 0);
+    big.extend_from_slice(&src[moov_at..]);
+    let media = tempfile::tempdir().expect("tempdir");
+    std::fs::write(media.path().join("late_moov.mp4"), &big).expect("write");
+    let server = DevServer::start(Config::loopback(media.path()))
+        .await
+        .expect("server");
+    let data = tempfile::tempdir().expect("tempdir");
+    let engine = Engine::open(DataDir::at(data.path(), DataDirSource::Flag))
+        .await
+        .expect("engine")
+        .with_fetcher(common::instant_fetcher());
+    let title = engine
+        .add_link(&format!("{}/media/late_moov.mp4", server.base_url()))
+        .await
+        .expect("added");
+    let done = engine.download(title.id, &|_| {}).await.expect("done");
+    assert_eq!(done.state, layover_engine::TitleState::Completed);
+    server.stop().await;
+    let p = engine
+        .title_protection(&done)
+        .await
+        .expect("read from disk");
+    assert_eq!(
+        p.kids,
+        vec![Kid::parse_hex("b0b1b2b3b4b5b6b7b8b9babbbcbdbebf").expect("kid")]
+    );
+}

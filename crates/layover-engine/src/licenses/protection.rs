@@ -117,7 +117,12 @@ impl Engine {
         };
         if title.kind == TitleKind::Progressive {
             let files = self.store().title_files(title.id).await?;
-            if let Some((_, rel, _)) = files.first() {
+            if let Some((_, rel, done)) = files.first() {
+                // The whole file is here: its `moov` is wherever the muxer put it (at the end
+                // of a non-faststart file), and nothing need be asked of the origin.
+                if *done && let Some(header) = read_moov(&folder.join(rel)) {
+                    return TitleProtection::from_mp4_header(&header).map_err(unreadable);
+                }
                 for candidate in [folder.join(rel), folder.join(format!("{rel}.part"))] {
                     if let Some(head) = read_head(&candidate)
                         && let Ok(p) = TitleProtection::from_mp4_header(&head)
@@ -193,6 +198,36 @@ impl Engine {
             .min(bytes.len());
         Ok(bytes[..end].to_vec())
     }
+}
+
+/// The `ftyp` and `moov` boxes of a whole MP4 file, wherever they are (`None`: no `moov`).
+fn read_moov(path: &Path) -> Option<Vec<u8>> {
+    use std::io::{Seek as _, SeekFrom};
+    let mut f = std::fs::File::open(path).ok()?;
+    let len = f.metadata().ok()?.len();
+    let mut out = Vec::new();
+    let mut at = 0u64;
+    while at < len {
+        let b = crate::library::read_box_header(&mut f, at, len).ok()?;
+        if b.size < 8 {
+            return None;
+        }
+        if &b.kind == b"ftyp" || &b.kind == b"moov" {
+            // A moov larger than the probe limit is not a header Layover will read.
+            let size = usize::try_from(b.size)
+                .ok()
+                .filter(|s| *s as u64 <= HEADER_PROBE * 4)?;
+            let mut buf = vec![0u8; size];
+            f.seek(SeekFrom::Start(at)).ok()?;
+            f.read_exact(&mut buf).ok()?;
+            out.extend_from_slice(&buf);
+            if &b.kind == b"moov" {
+                return Some(out);
+            }
+        }
+        at = at.checked_add(b.size)?;
+    }
+    None
 }
 
 /// Reads up to [`HEADER_PROBE`] bytes of a file.
