@@ -16,7 +16,7 @@ TEST_ENV := LAYOVER_FORBID_DEFAULT_DATA_DIR=1 REAL_XDG_DATA_HOME="$${XDG_DATA_HO
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 .PHONY: run test deps-run deps-test ui-build app fmt-check clippy fixtures demo cargo-test bindings-check docs \
-	ui-lint ui-check ui-test e2e package package-test guard-begin guard-end clean-sandbox
+	ui-lint ui-check ui-test page-test e2e package package-test guard-begin guard-end clean-sandbox
 
 ## make run: build the UI, the demo media and the app, then open the window on the demo
 ## catalog with the default data folder (or `make run ARGS="--data-dir /tmp/x"`).
@@ -25,7 +25,7 @@ run: deps-run ui-build demo
 
 ## make test: every check and test, in the order that fails fastest.
 test: deps-test guard-begin fmt-check ui-build clippy cargo-test bindings-check docs ui-lint ui-check \
-	ui-test app e2e package-test guard-end
+	ui-test page-test app e2e package-test guard-end
 	@echo "make test: all checks passed"
 
 deps-run:
@@ -79,6 +79,13 @@ ui-check:
 
 ui-test:
 	$(NPM) test
+
+## Page tests: the built UI with the mocked backend in headless Chromium (playwright-core, Debian's
+## chromium): axe-core on every view in both themes, keyboard only, and the EME path played with
+## ClearKey against `layover devserver` (tests/page/).
+page-test: ui-build fixtures
+	$(CARGO) build -q -p layover-cli
+	$(TEST_ENV) timeout 300 node --test --test-concurrency=1 --test-timeout=90000 tests/page/
 
 ## End-to-end: the real window under Xvfb, driven by WebDriver; screenshots in target/e2e-screenshots.
 e2e: app

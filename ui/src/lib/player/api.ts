@@ -5,8 +5,9 @@ import { invoke } from "@tauri-apps/api/core";
 
 import type { PlaybackCheck } from "../bindings/PlaybackCheck";
 import { toApiError } from "../errors";
+import type { EmeApi, EmeSetup } from "./eme";
 
-export interface PlaybackApi {
+export interface PlaybackApi extends EmeApi {
   /** Whether a title can play now, and why not in words. */
   check(titleId: number): Promise<PlaybackCheck>;
   /** The viewer pressed Play: the check, and the first play starts the playback window. */
@@ -46,6 +47,32 @@ export class TauriPlayback implements PlaybackApi {
   async renew(titleId: number): Promise<void> {
     await call("renew_licenses", { titleId });
   }
+  emeSetup(titleId: number): Promise<EmeSetup | null> {
+    // The app has no EME command yet: every title takes the clear path.
+    void titleId;
+    return Promise.resolve(null);
+  }
+  async licenseRequest(titleId: number, challenge: Uint8Array): Promise<Uint8Array> {
+    const answer = await call<string>("eme_license_request", { titleId, challenge: toBase64(challenge) });
+    return fromBase64(answer);
+  }
+  async saveEmeSessions(titleId: number, sessionIds: string[]): Promise<void> {
+    await call("eme_save_sessions", { titleId, sessionIds });
+  }
+}
+
+/** Bytes as standard base64 (how CDM messages cross the Tauri bridge). */
+export function toBase64(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+export function fromBase64(b64: string): Uint8Array {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
 }
 
 /** Resume positions, per title, in this window's storage. */

@@ -4,7 +4,19 @@
 
 import shaka from "shaka-player";
 
+import { titleOfLicenseUri } from "./eme";
+
 let installed = false;
+
+/** Carries a CDM message to the backend and returns its answer (EME path), by title. */
+export type LicenseHandler = (challenge: Uint8Array) => Promise<Uint8Array>;
+const licenseHandlers = new Map<number, LicenseHandler>();
+
+/** Routes the license requests of a title's player to `handler` (until cleared with null). */
+export function setLicenseHandler(titleId: number, handler: LicenseHandler | null): void {
+  if (handler) licenseHandlers.set(titleId, handler);
+  else licenseHandlers.delete(titleId);
+}
 
 /** A request failed: the status and the server's reason (the engine says why in words). */
 export class SchemeError extends Error {
@@ -72,11 +84,63 @@ function schemePlugin(
   });
 }
 
-/** Installs the polyfills and the `layover` scheme plugin (once). */
+function bytesOf(body: ArrayBuffer | ArrayBufferView | null | undefined): Uint8Array {
+  if (!body) return new Uint8Array();
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+}
+
+/**
+ * The `layover-license` scheme: Shaka's license requests go to the backend, never straight to a
+ * license server, so the engine applies the provider's profile, token and history to them.
+ */
+function licensePlugin(
+  uri: string,
+  request: shaka.extern.Request,
+  requestType: shaka.net.NetworkingEngine.RequestType,
+): shaka.extern.IAbortableOperation<shaka.extern.Response> {
+  const started = performance.now();
+  const run = async (): Promise<shaka.extern.Response> => {
+    const titleId = titleOfLicenseUri(uri);
+    const handler = titleId === null ? undefined : licenseHandlers.get(titleId);
+    let data: Uint8Array;
+    try {
+      if (!handler) throw new Error(`no license route for ${uri}`);
+      data = await handler(bytesOf(request.body));
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : ((err as { message?: string })?.message ?? String(err));
+      throw new shaka.util.Error(
+        shaka.util.Error.Severity.CRITICAL,
+        shaka.util.Error.Category.NETWORK,
+        shaka.util.Error.Code.BAD_HTTP_STATUS,
+        uri,
+        0,
+        `The license could not be obtained: ${reason}`,
+        {},
+        requestType,
+        uri,
+      );
+    }
+    return {
+      uri,
+      originalUri: uri,
+      data,
+      headers: {},
+      status: 200,
+      originalRequest: request,
+      timeMs: performance.now() - started,
+      fromCache: false,
+    };
+  };
+  return new shaka.util.AbortableOperation(run(), () => Promise.resolve());
+}
+
+/** Installs the polyfills and the `layover` and `layover-license` scheme plugins (once). */
 export function installShaka(): boolean {
   if (!installed) {
     shaka.polyfill.installAll();
     shaka.net.NetworkingEngine.registerScheme("layover", schemePlugin as unknown as shaka.extern.SchemePlugin);
+    shaka.net.NetworkingEngine.registerScheme("layover-license", licensePlugin as unknown as shaka.extern.SchemePlugin);
     installed = true;
   }
   return shaka.Player.isBrowserSupported();
@@ -85,6 +149,10 @@ export function installShaka(): boolean {
 /** A Shaka error in words for the viewer. */
 export function describeError(err: unknown): string {
   if (err instanceof shaka.util.Error) {
+    // A license request that failed in the `layover-license` plugin: its own words.
+    if (err.code === shaka.util.Error.Code.LICENSE_REQUEST_FAILED && err.data[0] instanceof shaka.util.Error) {
+      return describeError(err.data[0]);
+    }
     if (err.code === shaka.util.Error.Code.BAD_HTTP_STATUS && typeof err.data[2] === "string" && err.data[2]) {
       return err.data[2];
     }
