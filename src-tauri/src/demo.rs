@@ -108,11 +108,15 @@ impl Demo {
             }
             (false, true) => {
                 if let Some(s) = server.take() {
-                    s.stop().await;
+                    // Kept-alive connections (the engine's HTTP pool) would hold a graceful
+                    // stop open; they get 503 and are dropped after a moment.
+                    s.stop_within(std::time::Duration::from_secs(1)).await;
                 }
+                drop(server);
                 tracing::info!("demo server stopped");
             }
-            _ => {}
+            // Already as asked. (Every arm lets go of the lock: `status` takes it again.)
+            _ => drop(server),
         }
         Ok(self.status().await)
     }

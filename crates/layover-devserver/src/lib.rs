@@ -204,6 +204,22 @@ impl DevServer {
         }
     }
 
+    /// Stops like [`DevServer::stop`], but gives requests in flight and kept-alive connections
+    /// only `grace` to finish: meanwhile every request is answered 503 with `Connection: close`
+    /// (as when offline), and then the server is abandoned (the port is released).
+    pub async fn stop_within(mut self, grace: std::time::Duration) {
+        self.license.set_offline(true);
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(grace, task).await.is_err() {
+                abort.abort();
+            }
+        }
+    }
+
     /// Runs until the task ends (for `layover devserver`, which exits on Ctrl-C).
     pub async fn wait(mut self) {
         if let Some(task) = self.task.take() {

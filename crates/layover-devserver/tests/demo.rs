@@ -158,3 +158,26 @@ async fn without_a_demo_folder_the_catalog_is_404() {
     assert_eq!(r.status(), 404);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn stop_within_ends_even_with_a_kept_alive_connection() {
+    let server = DevServer::start(Config::loopback(&fixtures()))
+        .await
+        .expect("starts");
+    let base = server.base_url();
+    let client = reqwest::Client::new();
+    let r = client
+        .get(format!("{base}/_health"))
+        .send()
+        .await
+        .expect("health");
+    assert!(r.status().is_success());
+    // The client keeps the connection open in its pool.
+    let started = std::time::Instant::now();
+    server
+        .stop_within(std::time::Duration::from_millis(300))
+        .await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let after = client.get(format!("{base}/_health")).send().await;
+    assert!(after.map(|r| !r.status().is_success()).unwrap_or(true));
+}
