@@ -40,6 +40,9 @@ const COMMANDS: &[&str] = &[
     "update_provider",
     "playback_check",
     "playback_start",
+    "eme_setup",
+    "eme_license_request",
+    "eme_save_sessions",
     "export_diagnostics",
     "verify_title",
 ];

@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 mod demo;
+mod eme_commands;
 mod license_commands;
 mod playback;
 mod state;
@@ -129,6 +130,9 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
             license_commands::set_default_provider,
             license_commands::sync_licenses,
             license_commands::update_provider,
+            eme_commands::eme_license_request,
+            eme_commands::eme_save_sessions,
+            eme_commands::eme_setup,
             playback::playback_check,
             playback::playback_start,
             support_commands::export_diagnostics,

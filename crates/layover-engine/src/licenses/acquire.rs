@@ -50,7 +50,7 @@ pub enum Operation {
 }
 
 impl Operation {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             Self::Acquire => "acquire",
             Self::Renew => "renew",
@@ -60,14 +60,14 @@ impl Operation {
 
 /// Whom to ask and how, for one title.
 #[derive(Debug)]
-struct Plan {
-    provider: Option<Provider>,
-    system: &'static str,
-    cdm: Box<dyn Cdm>,
+pub(super) struct Plan {
+    pub(super) provider: Option<Provider>,
+    pub(super) system: &'static str,
+    pub(super) cdm: Box<dyn Cdm>,
     /// License URL without the provider's extra query.
-    url: String,
+    pub(super) url: String,
     /// One request per KID (AES clear key) or one for all.
-    per_kid: bool,
+    pub(super) per_kid: bool,
 }
 
 /// The retry delay after `attempts` failures.
@@ -100,11 +100,11 @@ fn jwt_expiry(token: &str) -> Option<i64> {
 
 /// A failed request, ready for the history table and the caller.
 #[derive(Debug)]
-struct Failure {
-    failure: LicenseFailure,
-    message: String,
-    http_status: Option<u16>,
-    fault_code: Option<u32>,
+pub(super) struct Failure {
+    pub(super) failure: LicenseFailure,
+    pub(super) message: String,
+    pub(super) http_status: Option<u16>,
+    pub(super) fault_code: Option<u32>,
 }
 
 impl Failure {
@@ -113,7 +113,7 @@ impl Failure {
     }
 }
 
-fn failure_from_cdm(e: CdmError, status: u16) -> Failure {
+pub(super) fn failure_from_cdm(e: CdmError, status: u16) -> Failure {
     match e {
         // The server's own failure: worth another try later, like a 5xx.
         CdmError::Fault { code, words, .. } if code == 0x8004_C600 => Failure {
@@ -472,7 +472,7 @@ impl Engine {
     }
 
     /// Headers from the provider: its extra headers, secret headers and bearer token.
-    async fn provider_headers(
+    pub(super) async fn provider_headers(
         &self,
         provider: Option<&Provider>,
         now_s: i64,
@@ -630,7 +630,7 @@ impl Engine {
     }
 
     /// Sends one request; network trouble is an `Offline` failure.
-    async fn send(
+    pub(super) async fn send(
         &self,
         url: &str,
         request: &HttpLicenseRequest,
@@ -666,7 +666,7 @@ impl Engine {
         Ok((status, body.to_vec()))
     }
 
-    async fn store_grant(
+    pub(super) async fn store_grant(
         &self,
         title_id: i64,
         plan: &Plan,
@@ -883,7 +883,7 @@ pub(crate) fn key_secret(title_id: i64, kid: &str) -> String {
     format!("title/{title_id}/key/{kid}")
 }
 
-fn with_query(url: &str, profile: Option<&ProviderProfile>) -> String {
+pub(super) fn with_query(url: &str, profile: Option<&ProviderProfile>) -> String {
     let Some(p) = profile.filter(|p| !p.query.is_empty()) else {
         return url.to_owned();
     };

@@ -3,6 +3,7 @@
 //! ([`maintenance`]), and reading a saved license server answer ([`parse_license_file`]).
 
 pub mod acquire;
+pub mod eme;
 pub mod maintenance;
 pub mod protection;
 pub mod providers;
@@ -10,6 +11,7 @@ mod report;
 pub mod tracking;
 
 pub use acquire::Operation;
+pub use eme::EmeSetup;
 pub use maintenance::MaintenanceReport;
 pub use protection::TitleProtection;
 pub use providers::{

@@ -48,31 +48,15 @@ export class TauriPlayback implements PlaybackApi {
     await call("renew_licenses", { titleId });
   }
   emeSetup(titleId: number): Promise<EmeSetup | null> {
-    // The app has no EME command yet: every title takes the clear path.
-    void titleId;
-    return Promise.resolve(null);
+    return call("eme_setup", { titleId });
   }
   async licenseRequest(titleId: number, challenge: Uint8Array): Promise<Uint8Array> {
-    const answer = await call<string>("eme_license_request", { titleId, challenge: toBase64(challenge) });
-    return fromBase64(answer);
+    const answer = await call<number[]>("eme_license_request", { titleId, challenge: Array.from(challenge) });
+    return Uint8Array.from(answer);
   }
   async saveEmeSessions(titleId: number, sessionIds: string[]): Promise<void> {
     await call("eme_save_sessions", { titleId, sessionIds });
   }
-}
-
-/** Bytes as standard base64 (how CDM messages cross the Tauri bridge). */
-export function toBase64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-export function fromBase64(b64: string): Uint8Array {
-  const s = atob(b64);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
 }
 
 /** Resume positions, per title, in this window's storage. */
