@@ -61,6 +61,33 @@ describe("Catalog view", () => {
     expect(backend.catalog.added[0]!.choice?.video).toBe("1200k");
   });
 
+  it("marks titles already in the library, even when the demo server's port changed", async () => {
+    const backend = new MockBackend();
+    backend.titles = [
+      {
+        id: 1,
+        name: "Test Pattern",
+        source_url: "http://127.0.0.1:40001/demo/clearkey-dash/manifest.mpd",
+        kind: "dash",
+        state: "completed",
+        state_reason: null,
+        bytes_done: 1,
+        bytes_total: 1,
+        folder: "00001-Test Pattern",
+        queue_position: 1,
+        created_at: 0,
+        completed_at: 1,
+      },
+    ];
+    const library = new TitlesStore(backend);
+    await library.refresh();
+    render(Catalog, { props: { api: backend.catalog, library, onadded: () => {} } });
+    const grid = await screen.findByRole("list", { name: "Catalog titles" });
+    const card = within(grid).getByRole("button", { name: /Test Pattern/ });
+    expect(card).toHaveTextContent("In your library");
+    expect(within(grid).getByRole("button", { name: /Colour Bars/ })).not.toHaveTextContent("In your");
+  });
+
   it("says when the demo server is stopped, and starts it", async () => {
     const user = userEvent.setup();
     const backend = new MockBackend();
