@@ -11,7 +11,7 @@ NPM := npm --prefix $(UI)
 CARGO ?= cargo
 # Tests never use the real data folder: the engine refuses it, and XDG points into a sandbox.
 SANDBOX := $(ROOT)/target/test-sandbox
-TEST_ENV := LAYOVER_FORBID_DEFAULT_DATA_DIR=1 REAL_XDG_DATA_HOME="$${XDG_DATA_HOME:-}" \
+TEST_ENV := LAYOVER_FORBID_DEFAULT_DATA_DIR=1 LAYOVER_SECRET_STORE=file REAL_XDG_DATA_HOME="$${XDG_DATA_HOME:-}" \
 	XDG_DATA_HOME=$(SANDBOX)/xdg-data XDG_CONFIG_HOME=$(SANDBOX)/xdg-config XDG_CACHE_HOME=$(SANDBOX)/xdg-cache
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 

@@ -7,7 +7,7 @@ set -euo pipefail
 mode=${1:-run}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-run_pkgs=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev libxdo-dev
+run_pkgs=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev libxdo-dev libdbus-1-dev
   libayatana-appindicator3-dev python3 python3-venv python3-pip)
 test_pkgs=(xvfb xauth webkit2gtk-driver dpkg-dev chromium)
 

@@ -3,10 +3,13 @@
 //! Every secret is sealed with AES-256-GCM (the secret's name is the associated data, so a sealed
 //! value cannot be moved to another name) and stored in the `secrets` table. The 32-byte master
 //! key that seals them lives:
-//! - in the OS credential store (Windows Credential Manager, macOS Keychain) where one exists;
-//! - otherwise in `<data>/secrets.key` (owner-only permissions). This is the fallback on Linux
-//!   and whenever the credential store is unavailable; [`SecretStoreKind::KeyFile`] makes the UI
-//!   warn that anyone who can read the data folder can read the secrets.
+//! - in the OS credential store (Windows Credential Manager, macOS Keychain, the Secret Service
+//!   on Linux desktops: GNOME Keyring, KWallet) where one is reachable when the library first
+//!   needs a secret;
+//! - otherwise in `<data>/secrets.key` (owner-only permissions); [`SecretStoreKind::KeyFile`]
+//!   makes the UI warn that anyone who can read the data folder can read the secrets.
+//!
+//! The choice is recorded in `<data>/secrets.store` and never changes by itself.
 //!
 //! `LAYOVER_SECRET_STORE=file` forces the key file (tests, portable installs).
 //! Nothing here logs a secret: values only leave as [`Secret`].
@@ -50,31 +53,99 @@ impl std::fmt::Debug for MasterKey {
 
 const NONCE_LEN: usize = 12;
 const KEY_FILE: &str = "secrets.key";
+/// Records where this library's master key lives, so it is always looked for there.
+const STORE_MARKER: &str = "secrets.store";
+const MARK_KEY_FILE: &str = "key-file";
+const MARK_CREDENTIAL_STORE: &str = "credential-store";
 
 impl MasterKey {
     /// Loads (or creates) the master key for the library in `data_root`.
+    ///
+    /// The first time, the OS credential store is tried, then the key file; the choice is
+    /// written to `<data>/secrets.store` and kept. A library whose key is in the credential
+    /// store never silently switches to a new key file (that would orphan every sealed
+    /// secret): when the store cannot be reached (say, a CLI over SSH on a desktop whose
+    /// keyring is locked), secrets are unavailable with an error that says so.
     pub fn load(data_root: &Path) -> Result<Self> {
         let forced_file = std::env::var("LAYOVER_SECRET_STORE").is_ok_and(|v| v == "file");
-        if !forced_file {
-            match credential_store::load_or_create(data_root) {
-                Ok(Some(key)) => {
-                    return Ok(Self {
+        Self::load_with(data_root, forced_file)
+    }
+
+    /// [`MasterKey::load`] with the `LAYOVER_SECRET_STORE=file` switch given.
+    fn load_with(data_root: &Path, forced_file: bool) -> Result<Self> {
+        let marker_path = data_root.join(STORE_MARKER);
+        let marker = std::fs::read_to_string(&marker_path).ok();
+        let key_path = data_root.join(KEY_FILE);
+        let from_file = |key_path: &PathBuf| -> Result<Self> {
+            Ok(Self {
+                key: key_file(key_path)?,
+                kind: SecretStoreKind::KeyFile,
+            })
+        };
+        match marker.as_deref().map(str::trim) {
+            Some(MARK_KEY_FILE) => from_file(&key_path),
+            Some(MARK_CREDENTIAL_STORE) => {
+                let unreachable = |why: String| {
+                    Error::Secrets(format!(
+                        "this library's secrets (provider tokens, content keys) are sealed with a \
+                         key kept in the OS credential store, which {why}; start Layover from \
+                         the desktop session that owns the keyring (everything else works meanwhile)"
+                    ))
+                };
+                if forced_file {
+                    return Err(unreachable(
+                        "LAYOVER_SECRET_STORE=file tells Layover not to use".into(),
+                    ));
+                }
+                match credential_store::load(data_root) {
+                    Ok(Some(key)) => Ok(Self {
                         key,
                         kind: SecretStoreKind::CredentialStore,
-                    });
+                    }),
+                    Ok(None) => Err(unreachable(
+                        "no longer has the entry (it was deleted); remove secrets.store and \
+                         secrets from Settings, then enter provider tokens again"
+                            .into(),
+                    )),
+                    Err(e) => Err(unreachable(format!("cannot be reached ({e})"))),
                 }
-                Ok(None) => {}
-                Err(e) => tracing::warn!(
-                    error = %e,
-                    "the OS credential store is unavailable; secrets are sealed with a key file instead"
-                ),
+            }
+            _ => {
+                // First use (or a library from before the marker): an existing key file stays.
+                let chosen = if !forced_file && !key_path.exists() {
+                    match credential_store::load_or_create(data_root) {
+                        Ok(Some(key)) => Some(key),
+                        Ok(None) => None,
+                        Err(e) => {
+                            tracing::warn!(
+                                error = %e,
+                                "the OS credential store is unavailable; secrets are sealed with a key file instead"
+                            );
+                            None
+                        }
+                    }
+                } else {
+                    None
+                };
+                let (out, mark) = match chosen {
+                    Some(key) => (
+                        Self {
+                            key,
+                            kind: SecretStoreKind::CredentialStore,
+                        },
+                        MARK_CREDENTIAL_STORE,
+                    ),
+                    None => (from_file(&key_path)?, MARK_KEY_FILE),
+                };
+                std::fs::write(&marker_path, format!("{mark}\n")).map_err(|source| {
+                    Error::WriteFile {
+                        path: marker_path.clone(),
+                        source,
+                    }
+                })?;
+                Ok(out)
             }
         }
-        let key = key_file(&data_root.join(KEY_FILE))?;
-        Ok(Self {
-            key,
-            kind: SecretStoreKind::KeyFile,
-        })
     }
 
     /// Where the key lives.
@@ -169,7 +240,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     f.sync_all()
 }
 
-#[cfg(any(windows, target_os = "macos"))]
+#[cfg(any(windows, target_os = "macos", target_os = "linux"))]
 mod credential_store {
     use std::path::Path;
 
@@ -182,15 +253,28 @@ mod credential_store {
         keyring::Entry::new("Layover", &format!("master-key:{}", data_root.display()))
     }
 
+    /// The stored key (`None`: no entry).
+    pub(super) fn load(data_root: &Path) -> Result<Option<[u8; 32]>, String> {
+        let entry = entry(data_root).map_err(|e| e.to_string())?;
+        match entry.get_password() {
+            Ok(text) => decode(&text).map(Some),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    fn decode(text: &str) -> Result<[u8; 32], String> {
+        STANDARD
+            .decode(text.trim())
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
+            .ok_or_else(|| "the credential store entry is not a Layover key".to_owned())
+    }
+
     pub(super) fn load_or_create(data_root: &Path) -> Result<Option<[u8; 32]>, String> {
         let entry = entry(data_root).map_err(|e| e.to_string())?;
         match entry.get_password() {
-            Ok(text) => STANDARD
-                .decode(text.trim())
-                .ok()
-                .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
-                .map(Some)
-                .ok_or_else(|| "the credential store entry is not a Layover key".to_owned()),
+            Ok(text) => decode(&text).map(Some),
             Err(keyring::Error::NoEntry) => {
                 let mut key = [0u8; 32];
                 OsRng.fill_bytes(&mut key);
@@ -204,12 +288,15 @@ mod credential_store {
     }
 }
 
-#[cfg(not(any(windows, target_os = "macos")))]
+#[cfg(not(any(windows, target_os = "macos", target_os = "linux")))]
 mod credential_store {
     use std::path::Path;
 
-    /// No credential store is used on this platform yet (the Secret Service needs a desktop
-    /// session bus that headless and many minimal systems lack): the key file is used.
+    /// No credential store is used on this platform: the key file is used.
+    pub(super) fn load(_data_root: &Path) -> Result<Option<[u8; 32]>, String> {
+        Ok(None)
+    }
+
     pub(super) fn load_or_create(_data_root: &Path) -> Result<Option<[u8; 32]>, String> {
         Ok(None)
     }
@@ -242,6 +329,31 @@ mod tests {
         };
         assert!(other.open("provider/1/token", &sealed).is_err());
         assert!(k.open("provider/1/token", &sealed[..10]).is_err());
+    }
+
+    #[test]
+    fn the_first_choice_of_store_is_recorded_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = MasterKey::load_with(dir.path(), true).unwrap();
+        assert_eq!(a.kind(), SecretStoreKind::KeyFile);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(STORE_MARKER))
+                .unwrap()
+                .trim(),
+            MARK_KEY_FILE
+        );
+        // Later loads, with or without the switch, use the same key.
+        let b = MasterKey::load_with(dir.path(), false).unwrap();
+        assert_eq!((b.kind(), b.key), (SecretStoreKind::KeyFile, a.key));
+
+        // A library whose key is in the credential store never falls back to a new key file.
+        let other = tempfile::tempdir().unwrap();
+        std::fs::write(other.path().join(STORE_MARKER), "credential-store\n").unwrap();
+        let e = MasterKey::load_with(other.path(), true)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("OS credential store"), "{e}");
+        assert!(!other.path().join(KEY_FILE).exists());
     }
 
     #[test]
