@@ -758,3 +758,93 @@ async fn a_downloaded_progressive_file_with_its_moov_at_the_end_needs_no_request
         vec![Kid::parse_hex("b0b1b2b3b4b5b6b7b8b9babbbcbdbebf").expect("kid")]
     );
 }
+
+#[tokio::test]
+async fn eme_challenges_are_carried_to_the_server_and_the_policy_kept_without_keys() {
+    use layover_drm::challenge::{ChallengeParams, build_challenge};
+    use layover_drm::ecc::TestIdentity;
+    use layover_drm::soap::acquire_license_envelope;
+    use rand_core::SeedableRng as _;
+
+    let w = world(LicenseServerConfig::demo()).await;
+    let mut p = profile("Real PlayReady", ProviderKind::Playready, String::new());
+    p.url = None;
+    p.la_url_override = Some(format!("{}/PlayReady/", w.server.base_url()));
+    p.playready_client = layover_engine::licenses::PlayReadyClient::WebviewEme;
+    use_provider(&w, p, None).await;
+
+    // The player asks how to play: through the WebView's PlayReady CDM, persistent sessions.
+    let setup = w
+        .engine
+        .eme_setup(w.title)
+        .await
+        .expect("setup")
+        .expect("an EME title");
+    assert_eq!(setup.key_system, "com.microsoft.playready.recommendation");
+    assert!(setup.persistent && setup.session_ids.is_empty());
+    // Layover does not ask for such a license itself: the CDM does.
+    let e = api(w
+        .engine
+        .acquire_licenses(w.title, Operation::Acquire)
+        .await
+        .unwrap_err());
+    assert!(e.message.contains("WebView"), "{e:?}");
+
+    // Stand-in for WebView2's CDM: a challenge the development server accepts (our test
+    // identity), as an EME message would carry it. Layover only carries it.
+    let protection = w
+        .engine
+        .title_protection(&w.engine.title(w.title).await.expect("title"))
+        .await
+        .expect("protection");
+    let cdm = TestIdentity::generate(&mut rand_chacha::ChaCha20Rng::seed_from_u64(7));
+    let challenge = build_challenge(
+        &cdm,
+        &ChallengeParams {
+            wrm_header: &protection.playready_headers[0].0,
+            custom_data: None,
+            nonce: [5; 16],
+            client_time: i64::try_from(T0_MS / 1000).unwrap(),
+        },
+    )
+    .expect("challenge");
+    let envelope = acquire_license_envelope(&challenge).expect("envelope");
+    let answer = w
+        .engine
+        .eme_license_request(w.title, envelope.into_bytes())
+        .await
+        .expect("carried");
+    let answer = String::from_utf8(answer).expect("SOAP text");
+    assert!(answer.contains("AcquireLicenseResponse"), "{answer}");
+
+    // The policy is tracked like any other license, but no key is held.
+    let licenses = w.engine.title_licenses(w.title).await.expect("views");
+    let video = licenses
+        .iter()
+        .find(|l| l.kid == "0a1b2c3d-4e5f-4071-8293-a4b5c6d7e8f9")
+        .expect("video key");
+    assert_eq!(video.status, LicenseStatus::Valid);
+    assert!(!video.has_key);
+    assert_eq!(video.playback_window_secs, Some(48 * 3600));
+    let history = w
+        .engine
+        .license_details(&w.title.to_string())
+        .await
+        .expect("details")
+        .history;
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].http_status, Some(200));
+
+    // Session ids come back on the next play.
+    w.engine
+        .eme_save_sessions(w.title, &["session-1".to_owned()])
+        .await
+        .expect("saved");
+    let again = w
+        .engine
+        .eme_setup(w.title)
+        .await
+        .expect("setup")
+        .expect("EME");
+    assert_eq!(again.session_ids, ["session-1"]);
+}
