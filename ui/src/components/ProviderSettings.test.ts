@@ -58,7 +58,31 @@ describe("License providers in Settings", () => {
     expect(await screen.findByText('Saved "Partner".')).toBeInTheDocument();
     expect(api.providerList[0]?.profile.la_url_override).toBe("https://lic.example/b");
     expect(api.providerList[0]?.profile.headers).toEqual({ "X-Tenant": "t1" });
+    expect(screen.queryByText(/is not a header/)).toBeNull();
     expect(api.providerList).toHaveLength(1);
+  });
+
+  it("takes headers, query parameters and custom data, and says which line is wrong", async () => {
+    const api = new MockLicenses();
+    const user = userEvent.setup();
+    render(ProviderSettings, { props: { api } });
+    await user.type(screen.getByLabelText("Name"), "Partner");
+    await user.selectOptions(screen.getByLabelText("Kind"), "playready");
+    await user.type(screen.getByLabelText(/Extra headers/), "X-Tenant contoso");
+    await user.click(screen.getByRole("button", { name: "Add provider" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent('"X-Tenant contoso" is not a header');
+    expect(api.providerList).toHaveLength(0);
+    const headers = screen.getByLabelText(/Extra headers/);
+    await user.clear(headers);
+    await user.type(headers, "X-Tenant: contoso");
+    await user.type(screen.getByLabelText(/query parameters/), "tenant=contoso");
+    await user.type(screen.getByLabelText(/custom data/), "userid:42");
+    await user.click(screen.getByRole("button", { name: "Add provider" }));
+    await screen.findByText('Added "Partner".');
+    const p = api.providerList[0]!.profile;
+    expect(p.headers).toEqual({ "X-Tenant": "contoso" });
+    expect(p.query).toEqual({ tenant: "contoso" });
+    expect(p.custom_data).toBe("userid:42");
   });
 
   it("exports without tokens and imports back", async () => {

@@ -250,6 +250,48 @@ impl ProviderProfile {
     }
 }
 
+/// Whether a header's value is a credential (`Authorization`, `X-Api-Key`, `X-Auth-Token`...).
+pub fn is_secret_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase().replace('-', "_");
+    crate::redact::is_secret_field(&n)
+        || [
+            "auth",
+            "token",
+            "key",
+            "secret",
+            "password",
+            "cookie",
+            "signature",
+        ]
+        .iter()
+        .any(|w| n.contains(w))
+}
+
+/// Moves credential-looking header values out of the profile into the secrets to seal, so they
+/// are never stored in the clear, exported or shown.
+fn seal_secret_headers(profile: &mut ProviderProfile, secrets: &mut ProviderSecrets) {
+    let names: Vec<String> = profile
+        .headers
+        .keys()
+        .filter(|k| is_secret_header(k))
+        .cloned()
+        .collect();
+    for name in names {
+        if let Some(value) = profile.headers.remove(&name) {
+            if !value.is_empty() {
+                secrets.headers.insert(name.clone(), value);
+            }
+            if !profile
+                .secret_headers
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(&name))
+            {
+                profile.secret_headers.push(name);
+            }
+        }
+    }
+}
+
 /// The secret name of a provider's bearer token.
 pub(crate) fn token_secret(id: i64) -> String {
     format!("provider/{id}/token")
@@ -290,9 +332,10 @@ impl Engine {
     /// Adds a provider (and stores its secrets sealed).
     pub async fn add_provider(
         &self,
-        profile: ProviderProfile,
-        secrets: ProviderSecrets,
+        mut profile: ProviderProfile,
+        mut secrets: ProviderSecrets,
     ) -> Result<Provider> {
+        seal_secret_headers(&mut profile, &mut secrets);
         profile.validate()?;
         let now = self.clock().now_unix_ms();
         let config = serde_json::to_string(&profile)
@@ -310,9 +353,10 @@ impl Engine {
     pub async fn update_provider(
         &self,
         id: i64,
-        profile: ProviderProfile,
-        secrets: ProviderSecrets,
+        mut profile: ProviderProfile,
+        mut secrets: ProviderSecrets,
     ) -> Result<Provider> {
+        seal_secret_headers(&mut profile, &mut secrets);
         profile.validate()?;
         let config = serde_json::to_string(&profile)
             .map_err(|e| Error::Internal(format!("provider profile: {e}")))?;
@@ -505,6 +549,23 @@ mod tests {
         p.headers.clear();
         p.name = " ".into();
         assert!(p.validate().is_err());
+    }
+
+    #[test]
+    fn credential_headers_are_moved_to_the_sealed_secrets() {
+        let mut p = profile(ProviderKind::Playready, None);
+        p.headers.insert("X-Api-Key".into(), "k-123".into());
+        p.headers.insert("Authorization".into(), "Basic abc".into());
+        p.headers.insert("X-Tenant".into(), "contoso".into());
+        let mut s = ProviderSecrets::default();
+        seal_secret_headers(&mut p, &mut s);
+        assert_eq!(p.headers.keys().collect::<Vec<_>>(), ["X-Tenant"]);
+        assert_eq!(p.secret_headers.len(), 2);
+        assert_eq!(
+            s.headers.get("X-Api-Key").map(String::as_str),
+            Some("k-123")
+        );
+        assert!(!is_secret_header("X-Tenant") && is_secret_header("x-auth-token"));
     }
 
     #[test]
