@@ -98,7 +98,11 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
                 println!("\"{}\": {}", report.title_name, report.summary);
             }
             if report.bad > 0 {
-                anyhow::bail!("{} damaged file(s) in \"{}\"", report.bad, report.title_name);
+                anyhow::bail!(
+                    "{} damaged file(s) in \"{}\"",
+                    report.bad,
+                    report.title_name
+                );
             }
         }
         Command::Diagnostics(crate::args::DiagnosticsCommand::Export { zip }) => {
