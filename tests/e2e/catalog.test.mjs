@@ -1,7 +1,8 @@
 // The demo catalog in the window: the app starts the demo server itself; the Catalog view shows
 // the five demo titles with their posters; one is added through the choice dialog, downloads,
 // and its license (from the entry's license profile) appears in Licenses; Settings stops the demo
-// server. Screenshots in light and dark.
+// server; the next launch (as `make run` starts it) opens on the catalog. Screenshots in light
+// and dark.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -110,5 +111,14 @@ describe("the demo catalog in the window", () => {
     await openView(session, "library");
     assert.match(await session.text(await session.find("main")), /Test Pattern/);
     await setTheme(session, "light");
+  });
+
+  it("opens on the catalog as `make run` starts it, with the demo server running again", async () => {
+    await session.end();
+    session = await driver.launch(dataDir, ["--view", "catalog"]);
+    await session.waitFor("the Catalog first", async () => (await session.text(await session.find("main h1"))) === "Catalog");
+    await session.waitFor("five posters", async () => (await session.execute(POSTERS, [])) === 5, 30_000);
+    const card = await session.text(await session.find('button[data-entry="clearkey-dash"]'));
+    assert.match(card, /In your library/, "matched across the new port");
   });
 });

@@ -44,7 +44,8 @@ async function waitForPort(port, child, timeoutMs = 15_000) {
 }
 
 /**
- * A running tauri-driver; `launch()` opens a new app window on a data folder. `env` is added to
+ * A running tauri-driver; `launch(dataDir, extraArgs)` opens a new app window on a data folder (with
+ * more app arguments, e.g. `--view catalog`). `env` is added to
  * the environment the app inherits (through tauri-driver and WebKitWebDriver).
  */
 export async function startDriver(env = {}) {
@@ -62,9 +63,9 @@ export async function startDriver(env = {}) {
   await waitForPort(port, driver);
   const base = `http://127.0.0.1:${port}`;
   return {
-    async launch(dataDir) {
+    async launch(dataDir, extraArgs = []) {
       const session = await Session.start(base, {
-        "tauri:options": { application: APP, args: ["--data-dir", dataDir] },
+        "tauri:options": { application: APP, args: ["--data-dir", dataDir, ...extraArgs] },
       });
       // The UI has loaded when the shell rendered its navigation and a view.
       await session.waitFor("the main window to render", async () => (await session.findAll("main h1")).length > 0);
