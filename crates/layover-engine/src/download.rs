@@ -15,7 +15,7 @@ use crate::Engine;
 use crate::error::{Error, Result};
 use crate::library::plan::{self, PlannedFile};
 use crate::library::{
-    DownloadProgress, Title, TitleKind, TitleState, check_top_level_boxes, eta, name_from_url,
+    DownloadProgress, Title, TitleKind, TitleState, check_downloaded_file, eta, name_from_url,
 };
 use crate::net::fetch::part_path;
 use crate::net::{FetchError, FetchRequest, Fetched, join_inside, sanitize_component};
@@ -500,7 +500,7 @@ async fn fetch_one(
             },
         );
     };
-    let validate = |p: &std::path::Path| check_top_level_boxes(p);
+    let validate = |p: &std::path::Path| check_downloaded_file(p);
     let byte_range = file
         .range_start
         .zip(file.range_end)

@@ -6,8 +6,8 @@ mod mp4_check;
 pub mod plan;
 pub mod queue;
 
-pub use mp4_check::check_top_level_boxes;
 pub(crate) use mp4_check::read_box_header;
+pub use mp4_check::{check_downloaded_file, check_top_level_boxes};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

@@ -65,6 +65,42 @@ impl TopBox {
     }
 }
 
+/// Checks a downloaded file before it counts: subtitles in text form (`.vtt`, `.ttml`, `.dfxp`,
+/// `.xml`, `.srt`) must be non-empty UTF-8 text and not an HTML error page (WebVTT must start
+/// with `WEBVTT`); everything else must be whole ISO-BMFF boxes.
+pub fn check_downloaded_file(path: &Path) -> Result<(), String> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if !matches!(
+        ext.as_str(),
+        "vtt" | "webvtt" | "ttml" | "dfxp" | "xml" | "srt"
+    ) {
+        return check_top_level_boxes(path);
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| "a subtitle file that is not UTF-8 text (a wrong file?)".to_owned())?;
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if text.is_empty() {
+        return Err("an empty subtitle file".into());
+    }
+    let head: String = text
+        .chars()
+        .take(64)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if head.starts_with("<!doctype html") || head.starts_with("<html") {
+        return Err("an HTML page where subtitles were expected (an error page?)".into());
+    }
+    if matches!(ext.as_str(), "vtt" | "webvtt") && !text.starts_with("WEBVTT") {
+        return Err("a WebVTT file that does not start with WEBVTT".into());
+    }
+    Ok(())
+}
+
 /// Checks that `path` is a sequence of whole ISO-BMFF boxes; returns why not.
 pub fn check_top_level_boxes(path: &Path) -> Result<(), String> {
     let mut f = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
@@ -95,6 +131,30 @@ pub fn check_top_level_boxes(path: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_subtitles_are_checked_as_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let check = |name: &str, body: &[u8]| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, body).unwrap();
+            check_downloaded_file(&p)
+        };
+        assert!(
+            check(
+                "en.vtt",
+                b"\xef\xbb\xbfWEBVTT\n\n00:00.000 --> 00:01.000\nHi\n"
+            )
+            .is_ok()
+        );
+        assert!(check("en.ttml", b"<?xml version=\"1.0\"?><tt/>").is_ok());
+        assert!(check("en.vtt", b"<!DOCTYPE html><html>404</html>").is_err());
+        assert!(check("en.vtt", b"").is_err());
+        assert!(check("en.vtt", b"not webvtt").is_err());
+        assert!(check("en.ttml", &[0xff, 0xfe, 0x00]).is_err());
+        // Media still needs whole boxes.
+        assert!(check("seg.m4s", b"WEBVTT").is_err());
+    }
 
     fn boxed(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
         let mut v = ((body.len() + 8) as u32).to_be_bytes().to_vec();
