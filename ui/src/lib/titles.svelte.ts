@@ -2,6 +2,8 @@
 // so a download run from the CLI (which shares the database) shows up here too.
 
 import type { Backend } from "./backend";
+import type { LicenseView } from "./bindings/LicenseView";
+import type { VerifyReport } from "./bindings/VerifyReport";
 import type { ApiError } from "./bindings/ApiError";
 import type { ChoiceInput } from "./bindings/ChoiceInput";
 import type { DownloadProgress } from "./bindings/DownloadProgress";
@@ -23,10 +25,40 @@ export class TitlesStore {
   /** All running downloads together (null until the queue reports). */
   overall: QueueProgress | null = $state(null);
   private watching = false;
+  /** Each title's license that expires soonest (titles without licenses are absent). */
+  licenses: Record<number, LicenseView> = $state({});
+  /** When `licenses` was read; they are re-read every 30 s, not on every 2 s refresh. */
+  private licensesAt = 0;
+  /** The last "Verify files" answer, by title id. */
+  verified: Record<number, VerifyReport> = $state({});
 
   constructor(private readonly backend: Backend) {}
 
+  /** Re-reads the licenses now (after a renewal, say). */
+  async refreshLicenses(): Promise<void> {
+    this.licensesAt = Date.now();
+    try {
+      const byTitle: Record<number, LicenseView> = {};
+      // The list comes soonest-to-expire first: the first row of a title decides.
+      for (const l of await this.backend.licenses.list()) {
+        if (l.title_id !== null && !(l.title_id in byTitle)) byTitle[l.title_id] = l;
+      }
+      this.licenses = byTitle;
+    } catch {
+      // The Licenses view reports license errors; the library still lists titles.
+    }
+  }
+
+  /** Re-checks a title's files; damaged ones go back to the queue. */
+  async verify(id: number): Promise<VerifyReport> {
+    const report = await this.backend.support.verifyTitle(id);
+    this.verified[id] = report;
+    await this.refresh();
+    return report;
+  }
+
   async refresh(): Promise<void> {
+    if (Date.now() - this.licensesAt > 30_000) void this.refreshLicenses();
     try {
       this.titles = await this.backend.listTitles();
       this.error = null;
