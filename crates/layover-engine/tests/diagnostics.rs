@@ -9,18 +9,7 @@ use layover_engine::diagnostics::FileCheck;
 use layover_engine::licenses::{Operation, ProviderSecrets};
 use layover_engine::{DataDir, DataDirSource, Engine, TitleState};
 
-fn fixtures() -> std::path::PathBuf {
-    let dir = std::env::var_os("LAYOVER_FIXTURES")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/fixtures/media")
-        });
-    assert!(
-        dir.join(".stamp").is_file(),
-        "fixture media missing: run assets/media/make-fixtures.sh"
-    );
-    dir
-}
+use common::fixtures;
 
 const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkaWFnbm9zdGljcyJ9.c2VjcmV0LXNpZ25hdHVyZQ";
 

@@ -13,19 +13,7 @@ async fn engine(data: &std::path::Path) -> Engine {
         .with_fetcher(common::instant_fetcher())
 }
 
-fn fixtures() -> std::path::PathBuf {
-    let dir = std::env::var_os("LAYOVER_FIXTURES")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/fixtures/media")
-        });
-    assert!(
-        dir.join(".stamp").is_file(),
-        "fixture media missing in {}: run assets/media/make-fixtures.sh",
-        dir.display()
-    );
-    dir
-}
+use common::fixtures;
 
 /// Every file of a downloaded title, relative to its folder, with its bytes.
 fn files_of(folder: &std::path::Path) -> Vec<(String, Vec<u8>)> {

@@ -21,19 +21,7 @@ use serde_json::json;
 /// 2026-11-25 00:00 UTC.
 const T0_MS: u64 = 1_795_651_200_000;
 
-fn fixtures() -> std::path::PathBuf {
-    let dir = std::env::var_os("LAYOVER_FIXTURES")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/fixtures/media")
-        });
-    assert!(
-        dir.join(".stamp").is_file(),
-        "fixture media missing in {}: run assets/media/make-fixtures.sh",
-        dir.display()
-    );
-    dir
-}
+use common::fixtures;
 
 struct World {
     _data: tempfile::TempDir,

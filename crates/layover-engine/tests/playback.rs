@@ -19,19 +19,7 @@ use serde_json::json;
 /// 2026-11-25 00:00 UTC.
 const T0_MS: u64 = 1_795_651_200_000;
 
-fn fixtures() -> PathBuf {
-    let dir = std::env::var_os("LAYOVER_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/fixtures/media")
-        });
-    assert!(
-        dir.join(".stamp").is_file(),
-        "fixture media missing in {}: run assets/media/make-fixtures.sh",
-        dir.display()
-    );
-    dir
-}
+use common::fixtures;
 
 fn test_keys() -> KeyStore {
     let env = std::fs::read_to_string(

@@ -22,3 +22,20 @@ impl Sleep for NoWait {
 pub fn instant_fetcher() -> Fetcher {
     Fetcher::new(RetryPolicy::default(), Arc::new(NoWait)).expect("client")
 }
+
+/// The fixture media made by `assets/media/make-fixtures.sh` (`make fixtures`), or
+/// `LAYOVER_FIXTURES`.
+#[allow(dead_code)] // not every test binary uses the fixtures
+pub fn fixtures() -> std::path::PathBuf {
+    let dir = std::env::var_os("LAYOVER_FIXTURES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/fixtures/media")
+        });
+    assert!(
+        dir.join(".stamp").is_file(),
+        "fixture media missing in {}: run assets/media/make-fixtures.sh",
+        dir.display()
+    );
+    dir
+}
