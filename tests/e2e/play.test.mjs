@@ -1,6 +1,8 @@
 // Playing offline in the real window: titles downloaded and licensed from the dev server, which
 // is then stopped; the player plays through the `layover` scheme (Shaka over MSE), a frame is
-// shown, seeking to the middle plays from there, and an expired title shows Renew instead.
+// shown, seeking to the middle plays from there, and an expired title shows Renew instead. The
+// demo catalog's ClearKey title (from the devserver's /demo/) resumes where a viewer stopped and
+// switches to French audio and French subtitles (Shaka's active tracks and a cue on screen).
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -43,6 +45,7 @@ describe("playing offline", () => {
   const dataDir = tempDataDir();
   let playable;
   let expired;
+  let demo;
 
   before(async () => {
     const devserver = await startDevserver(FIXTURES);
@@ -55,6 +58,12 @@ describe("playing offline", () => {
         "--query", "cfg=(persist:true,relexp:1)", "--default");
       const b = download(dataDir, `${devserver.base}/media/tpl/cenc.mpd`);
       assert.equal(b.status, 0, b.stderr);
+      // The demo catalog's ClearKey title (the devserver serves it under /demo/): English and
+      // French audio, English and French subtitles (WebVTT in MP4).
+      cli(dataDir, "providers", "add", "--name", "Demo ClearKey", "--kind", "clearkey", "--url", `${devserver.base}/clearkey`,
+        "--default");
+      const c = download(dataDir, `${devserver.base}/demo/clearkey-dash/manifest.mpd`);
+      assert.equal(c.status, 0, c.stderr);
     } finally {
       // No network from here on: the origin and the license server are gone.
       devserver.stop();
@@ -62,10 +71,14 @@ describe("playing offline", () => {
     const titles = JSON.parse(cli(dataDir, "downloads", "--json"));
     playable = titles.find((t) => t.source_url.endsWith("/media/cenc.mpd"));
     expired = titles.find((t) => t.source_url.endsWith("/media/tpl/cenc.mpd"));
-    assert.ok(playable && expired, JSON.stringify(titles));
+    demo = titles.find((t) => t.source_url.endsWith("/demo/clearkey-dash/manifest.mpd"));
+    assert.ok(playable && expired && demo, JSON.stringify(titles));
     await new Promise((r) => setTimeout(r, 1500)); // past the short license's end
     driver = await startDriver();
     session = await driver.launch(dataDir);
+    // Resume positions live in the webview's storage, which every spec's window shares: start
+    // from a known state.
+    await session.execute("localStorage.clear()", []);
   });
 
   after(async () => {
@@ -139,6 +152,80 @@ describe("playing offline", () => {
     assert.equal(subs, true);
     await closePlayer();
   });
+
+  /** What Shaka plays (the player puts itself on `window.__layoverPlayer`) and the cues shown. */
+  async function tracksState() {
+    return session.execute(
+      `const p = window.__layoverPlayer && window.__layoverPlayer.player;
+       const v = document.querySelector('.player video');
+       if (!p || !v) return null;
+       const showing = Array.from(v.textTracks).filter((t) => t.mode === 'showing');
+       return {
+         t: v.currentTime,
+         audio: p.getAudioTracks().filter((t) => t.active).map((t) => t.language).join(),
+         text: p.getTextTracks().filter((t) => t.active).map((t) => t.language).join(),
+         cues: showing.flatMap((t) => Array.from(t.activeCues || []).map((c) => c.text)),
+         errors: window.__layoverPlayer.log.filter((e) => e.event === 'error'),
+       };`,
+      [],
+    );
+  }
+
+  async function choose(testid, predicate) {
+    const value = await session.execute(
+      `const s = document.querySelector('[data-testid=' + arguments[0] + ']');
+       const o = Array.from(s.options).find((o) => new RegExp(arguments[1], 'i').test(o.textContent));
+       if (!o || s.disabled) return null;
+       s.value = o.value;
+       s.dispatchEvent(new Event('change', { bubbles: true }));
+       return o.value;`,
+      [testid, predicate],
+    );
+    assert.ok(value !== null, `the ${testid} choice offers /${predicate}/`);
+  }
+
+  it("resumes the demo title offline and switches audio to French and subtitles on", async () => {
+    // Where a viewer stopped earlier (the player used to freeze on such a start now and then).
+    await session.execute("localStorage.setItem('layover.resume.' + arguments[0], '1.2')", [demo.id]);
+    await openPlayer(demo.id);
+    try {
+      await playDemo();
+    } finally {
+      await closePlayer();
+    }
+  });
+
+  async function playDemo() {
+    await session.waitFor(
+      "currentTime past 2 s",
+      async () => {
+        const s = await videoState();
+        if (s?.phase === "failed" || s?.phase === "blocked") throw new Error(`player stopped: ${s.reason}`);
+        return s && s.t > 2 ? s : null;
+      },
+      30_000,
+    );
+    const before = await tracksState();
+    assert.equal(before.audio, "en");
+    assert.equal(before.text, "");
+    assert.equal(await session.execute("return document.querySelector('[data-testid=audio]').options.length", []), 2);
+
+    await choose("audio", "^fr");
+    await choose("subtitles", "^fr");
+    const after = await session.waitFor(
+      "French audio and a French cue on screen",
+      async () => {
+        const s = await tracksState();
+        if (s.errors.length) throw new Error(`the player reported ${JSON.stringify(s.errors)}`);
+        return s.audio === "fr" && s.text === "fr" && s.cues.length > 0 ? s : null;
+      },
+      15_000,
+    );
+    assert.ok(after.cues.length > 0, JSON.stringify(after));
+    const s = await videoState();
+    assert.ok(!s.paused && s.phase === "playing", JSON.stringify(s));
+    await session.screenshot(join(SHOTS, "play-demo-french-subtitles.png"));
+  }
 
   it("a title whose license expired shows why and offers Renew instead of playing", async () => {
     await openPlayer(expired.id);

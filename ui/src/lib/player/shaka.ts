@@ -28,6 +28,13 @@ export class SchemeError extends Error {
   }
 }
 
+/** The latest requests through the `layover` scheme (for tests and debugging): path, status, bytes, ms. */
+export const requestLog: { uri: string; status: number; bytes: number; ms: number; range?: string }[] = [];
+function noteRequest(entry: (typeof requestLog)[number]) {
+  requestLog.push(entry);
+  if (requestLog.length > 200) requestLog.shift();
+}
+
 function schemePlugin(
   uri: string,
   request: shaka.extern.Request,
@@ -50,6 +57,13 @@ function schemePlugin(
       );
     }
     const data = await r.arrayBuffer();
+    noteRequest({
+      uri: uri.replace(/^[a-z]+:\/\/[^/]+/, ""),
+      status: r.status,
+      bytes: data.byteLength,
+      ms: Math.round(performance.now() - started),
+      range: request.headers["Range"] ?? request.headers["range"],
+    });
     const headers: Record<string, string> = {};
     r.headers.forEach((v, k) => (headers[k.toLowerCase()] = v));
     if (!r.ok) {
