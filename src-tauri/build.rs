@@ -45,6 +45,7 @@ const COMMANDS: &[&str] = &[
     "eme_save_sessions",
     "export_diagnostics",
     "verify_title",
+    "prepare_trip",
 ];
 
 fn main() {

@@ -121,6 +121,7 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
             license_commands::import_providers,
             license_commands::license_details,
             license_commands::list_licenses,
+            license_commands::prepare_trip,
             license_commands::list_providers,
             license_commands::release_licenses,
             license_commands::remove_provider,

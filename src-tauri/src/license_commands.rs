@@ -4,7 +4,7 @@
 use layover_engine::ApiError;
 use layover_engine::licenses::{
     LicenseDetails, LicenseView, MaintenanceReport, Operation, Provider, ProviderProfile,
-    ProviderSecrets,
+    ProviderSecrets, TripReport,
 };
 use layover_engine::secrets::SecretStoreKind;
 use tauri::State;
@@ -54,6 +54,16 @@ pub async fn renew_licenses(
 #[tauri::command]
 pub async fn renew_all_licenses(state: State<'_, AppState>) -> Result<MaintenanceReport, ApiError> {
     Ok(state.engine()?.renew_all_licenses().await?)
+}
+
+/// Which titles last until `return_ms`, renewing first what would lapse (unless `dry_run`).
+#[tauri::command]
+pub async fn prepare_trip(
+    state: State<'_, AppState>,
+    return_ms: i64,
+    dry_run: bool,
+) -> Result<TripReport, ApiError> {
+    Ok(state.engine()?.prepare_trip(return_ms, !dry_run).await?)
 }
 
 /// Gives a title's licenses back.

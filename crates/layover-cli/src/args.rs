@@ -49,6 +49,18 @@ pub enum Command {
     /// License providers: who grants licenses and how to ask them
     #[command(subcommand)]
     Providers(ProvidersCommand),
+    /// Get ready for a trip: which titles will still play until you are back, renewing first
+    /// every persistent license that would lapse before then
+    Trip {
+        /// The day you are back: `2026-12-24`, `2026-12-24T18:00:00Z` or Unix seconds
+        #[arg(long, value_name = "TIME", value_parser = crate::format::parse_time)]
+        until: i64,
+        /// Only report; renew nothing
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        flags: JsonFlag,
+    },
     /// Re-check a title's files on disk against what was downloaded; damaged ones are queued
     /// to download again
     Verify {

@@ -86,6 +86,31 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             flags,
         } => crate::licenses::list(engine, expiring, sync, flags.json).await?,
         Command::Providers(cmd) => crate::licenses::providers(engine, cmd).await?,
+        Command::Trip {
+            until,
+            dry_run,
+            flags,
+        } => {
+            let report = engine
+                .prepare_trip(until.saturating_mul(1000), !dry_run)
+                .await?;
+            if flags.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!("Back on {}:", crate::format::utc(until));
+                for t in &report.titles {
+                    println!(
+                        "  {} {}: {}",
+                        if t.lasts { "ok  " } else { "NOT " },
+                        t.title_name,
+                        t.note
+                    );
+                }
+            }
+            if report.titles.iter().any(|t| !t.lasts) {
+                anyhow::bail!("some titles will not last the trip (listed above)");
+            }
+        }
         Command::Verify { title, flags } => {
             let t = engine.find_title(&title).await?;
             let report = engine.verify_title(t.id).await?;

@@ -836,3 +836,58 @@ async fn eme_challenges_are_carried_to_the_server_and_the_policy_kept_without_ke
         .expect("EME");
     assert_eq!(again.session_ids, ["session-1"]);
 }
+
+#[tokio::test]
+async fn getting_ready_for_a_trip_renews_what_would_lapse_and_says_what_lasts() {
+    let w = world(LicenseServerConfig::demo()).await;
+    let mut p = profile("Short", ProviderKind::Ams, w.server.base_url());
+    p.query
+        .insert("cfg".into(), "(persist:true,relexp:86400)".into());
+    use_provider(&w, p.clone(), None).await;
+    let back = i64::try_from(T0_MS).unwrap() + 3 * 24 * 3600 * 1000;
+
+    // Not downloaded yet: it cannot last, whatever its license.
+    let report = w.engine.prepare_trip(back, false).await.expect("report");
+    assert!(!report.titles[0].lasts);
+    assert!(
+        report.titles[0].note.contains("not downloaded yet"),
+        "{report:?}"
+    );
+
+    w.engine
+        .download(w.title, &|_| {})
+        .await
+        .expect("downloaded");
+    let report = w.engine.prepare_trip(back, false).await.expect("report");
+    let t = &report.titles[0];
+    assert!(
+        !t.lasts,
+        "a one-day license does not last three days: {t:?}"
+    );
+    assert!(t.note.contains("ends before you are back"), "{t:?}");
+    let asked = w.server.license().stats().requests;
+
+    // The provider now grants 30 days: getting ready renews, and the title lasts.
+    let provider = w.engine.provider("Short").await.expect("p");
+    p.query
+        .insert("cfg".into(), "(persist:true,relexp:2592000)".into());
+    w.engine
+        .update_provider(provider.id, p, ProviderSecrets::default())
+        .await
+        .expect("update");
+    let report = w.engine.prepare_trip(back, true).await.expect("report");
+    let t = &report.titles[0];
+    assert!(t.lasts && t.renewed, "{t:?}");
+    assert!(t.note.contains("renewed for the trip"), "{t:?}");
+    assert!(t.note.contains("once started it plays for 48 h"), "{t:?}");
+    assert_eq!(
+        w.server.license().stats().requests,
+        asked + 2,
+        "one per header"
+    );
+
+    // Ready titles are not renewed again (billing).
+    let again = w.engine.prepare_trip(back, true).await.expect("report");
+    assert!(again.titles[0].lasts && !again.titles[0].renewed);
+    assert_eq!(w.server.license().stats().requests, asked + 2);
+}

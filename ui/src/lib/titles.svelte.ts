@@ -60,11 +60,11 @@ export class TitlesStore {
   async refresh(): Promise<void> {
     if (Date.now() - this.licensesAt > 30_000) void this.refreshLicenses();
     try {
-      const before = new Set(this.titles.filter((t) => t.state === "completed").map((t) => t.id));
+      const before = this.titles.filter((t) => t.state === "completed").map((t) => t.id);
       this.titles = await this.backend.listTitles();
       this.error = null;
       // A title that just finished has just had its licenses acquired: show them now.
-      if (this.titles.some((t) => t.state === "completed" && !before.has(t.id))) void this.refreshLicenses();
+      if (this.titles.some((t) => t.state === "completed" && !before.includes(t.id))) void this.refreshLicenses();
     } catch (err) {
       this.error = toApiError(err);
     } finally {

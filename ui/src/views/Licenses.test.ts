@@ -79,6 +79,25 @@ describe("Licenses view", () => {
     expect(api.calls).toContain("renewAll");
   });
 
+  it("gets ready for a trip: renews what would lapse and says what lasts", async () => {
+    const api = new MockLicenses();
+    const soon = Date.now() + 86_400_000;
+    api.licenses = [
+      mockLicense({ id: 1, title_id: 1, title_name: "Sintel", expires_ms: soon, persistent: true }),
+      mockLicense({ id: 2, title_id: 2, title_name: "Rental", expires_ms: soon, persistent: false }),
+    ];
+    const user = userEvent.setup();
+    render(Licenses, { props: { api } });
+    await user.click(await screen.findByRole("button", { name: "Get ready for a trip" }));
+    const report = await screen.findByRole("region", { name: "Trip report" });
+    expect(report).toHaveTextContent("1 of 2 titles will play until you are back.");
+    expect(report).toHaveTextContent("Sintel");
+    expect(report).toHaveTextContent("renewed for the trip");
+    expect(report).toHaveTextContent("Rental");
+    expect(report).toHaveTextContent("will not last");
+    expect(api.calls).toContain("prepareTrip");
+  });
+
   it("shows a refusal in words with advice", async () => {
     const api = new MockLicenses();
     api.licenses = [mockLicense({ id: 7, title_name: "Sintel" })];

@@ -9,6 +9,7 @@ pub mod protection;
 pub mod providers;
 mod report;
 pub mod tracking;
+pub mod trip;
 
 pub use acquire::Operation;
 pub use eme::EmeSetup;
@@ -20,4 +21,5 @@ pub use providers::{
 pub use report::{
     KeySummary, LicenseReport, LicenseSummary, parse_license_bytes, parse_license_file,
 };
+pub use trip::{TripReport, TripTitle};
 pub use tracking::{Deadline, HistoryEntry, LicenseDetails, LicenseStatus, LicenseView};

@@ -11,6 +11,7 @@ import type { Provider } from "../bindings/Provider";
 import type { ProviderProfile } from "../bindings/ProviderProfile";
 import type { ProviderSecrets } from "../bindings/ProviderSecrets";
 import type { SecretStoreKind } from "../bindings/SecretStoreKind";
+import type { TripReport } from "../bindings/TripReport";
 import { toApiError } from "../errors";
 
 export interface LicensesApi {
@@ -22,6 +23,8 @@ export interface LicensesApi {
   renew(titleId: number): Promise<LicenseView[]>;
   /** Renews every persistent license (before a trip). */
   renewAll(): Promise<MaintenanceReport>;
+  /** Which titles last until `returnMs`; renews first what would lapse unless `dryRun`. */
+  prepareTrip(returnMs: number, dryRun: boolean): Promise<TripReport>;
   /** Every provider (secrets never reach the UI). */
   providers(): Promise<Provider[]>;
   /** Adds a provider. */
@@ -60,6 +63,9 @@ export class TauriLicenses implements LicensesApi {
   }
   renewAll(): Promise<MaintenanceReport> {
     return call("renew_all_licenses");
+  }
+  prepareTrip(returnMs: number, dryRun: boolean): Promise<TripReport> {
+    return call("prepare_trip", { returnMs, dryRun });
   }
   providers(): Promise<Provider[]> {
     return call("list_providers");
@@ -180,6 +186,27 @@ export class MockLicenses implements LicensesApi {
       expiring_soon: [],
       expired: [],
     }));
+  }
+  prepareTrip(returnMs: number, dryRun: boolean): Promise<TripReport> {
+    return this.answer("prepareTrip", () => {
+      const seen = new Map<number, LicenseView>();
+      for (const l of this.licenses) if (l.title_id !== null && !seen.has(l.title_id)) seen.set(l.title_id, l);
+      return {
+        return_ms: returnMs,
+        titles: [...seen.values()].map((l) => {
+          const lasts = l.expires_ms === null || l.expires_ms >= returnMs;
+          const renewed = !dryRun && !lasts && l.persistent;
+          return {
+            title_id: l.title_id ?? 0,
+            title_name: l.title_name,
+            lasts: lasts || renewed,
+            renewed,
+            playable_until_ms: l.expires_ms,
+            note: lasts ? "lasts the whole trip" : renewed ? "renewed for the trip" : "its license ends before you are back",
+          };
+        }),
+      };
+    });
   }
   providers(): Promise<Provider[]> {
     return this.answer("providers", () => [...this.providerList]);
