@@ -46,6 +46,8 @@ describe("playing offline", () => {
   let playable;
   let expired;
   let demo;
+  /** The demo titles of the other protection paths, by catalog id. */
+  let paths;
 
   before(async () => {
     const devserver = await startDevserver(FIXTURES);
@@ -64,6 +66,14 @@ describe("playing offline", () => {
         "--default");
       const c = download(dataDir, `${devserver.base}/demo/clearkey-dash/manifest.mpd`);
       assert.equal(c.status, 0, c.stderr);
+      // The demo's other protection paths, licensed to Layover's test identity by the dev
+      // server's PlayReady endpoint: cenc and cbcs DASH, a progressive PIFF file, and Smooth.
+      cli(dataDir, "providers", "add", "--name", "Demo PlayReady", "--kind", "playready",
+        "--la-url", `${devserver.base}/PlayReady/`, "--client", "test_identity", "--default");
+      for (const path of ["playready-cenc/manifest.mpd", "playready-cbcs/manifest.mpd", "piff/piff.mp4", "smooth/Manifest"]) {
+        const d = download(dataDir, `${devserver.base}/demo/${path}`);
+        assert.equal(d.status, 0, `${path}: ${d.stderr}`);
+      }
     } finally {
       // No network from here on: the origin and the license server are gone.
       devserver.stop();
@@ -73,6 +83,10 @@ describe("playing offline", () => {
     expired = titles.find((t) => t.source_url.endsWith("/media/tpl/cenc.mpd"));
     demo = titles.find((t) => t.source_url.endsWith("/demo/clearkey-dash/manifest.mpd"));
     assert.ok(playable && expired && demo, JSON.stringify(titles));
+    paths = Object.fromEntries(
+      ["playready-cenc", "playready-cbcs", "piff", "smooth"].map((k) => [k, titles.find((t) => t.source_url.includes(`/demo/${k}/`))]),
+    );
+    assert.ok(Object.values(paths).every(Boolean), JSON.stringify(titles));
     await new Promise((r) => setTimeout(r, 1500)); // past the short license's end
     driver = await startDriver();
     session = await driver.launch(dataDir);
@@ -182,6 +196,47 @@ describe("playing offline", () => {
       [testid, predicate],
     );
     assert.ok(value !== null, `the ${testid} choice offers /${predicate}/`);
+  }
+
+  it("plays the demo's PlayReady cenc and cbcs titles offline", async () => {
+    for (const key of ["playready-cenc", "playready-cbcs"]) {
+      await session.execute("localStorage.clear()", []);
+      await openPlayer(paths[key].id);
+      try {
+        const s = await session.waitFor(
+          `${key}: currentTime past 2 s`,
+          async () => {
+            const s = await videoState();
+            if (s?.phase === "failed" || s?.phase === "blocked") throw new Error(`${key}: player stopped: ${s.reason}`);
+            return s && s.t > 2 ? s : null;
+          },
+          30_000,
+        );
+        assert.ok(s.t > 2, key);
+        await session.screenshot(join(SHOTS, `play-${key}.png`));
+      } finally {
+        await closePlayer();
+      }
+    }
+  });
+
+  for (const [key, words] of [["smooth", /Smooth/i], ["piff", /fragmented separately/]]) {
+    it(`says in words that the ${key} title does not play yet, instead of spinning`, async () => {
+      await openPlayer(paths[key].id);
+      try {
+        const s = await session.waitFor(
+          "the player's reason",
+          async () => {
+            const s = await videoState();
+            return s && (s.phase === "failed" || s.phase === "blocked") && s.reason ? s : null;
+          },
+          20_000,
+        );
+        assert.match(s.reason, words);
+      } finally {
+        await closePlayer();
+      }
+    });
   }
 
   it("resumes the demo title offline and switches audio to French and subtitles on", async () => {

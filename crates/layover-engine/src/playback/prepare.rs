@@ -284,8 +284,12 @@ pub(crate) fn fragments_of(path: &Path, bytes: &[u8]) -> Result<(u64, u64, Vec<S
                     .is_some_and(|t| t.track_id == track_id)
             })
             .ok_or_else(|| {
+                // PIFF files often fragment each track on its own (the fragment at this offset
+                // holds another track); serving those as one muxed stream stalled WebKit's MSE.
                 bad(format!(
-                    "the fragment at byte {offset} has no track {track_id}"
+                    "its tracks are fragmented separately (the fragment at byte {offset} holds \
+                     no track {track_id}); Layover's player cannot play such files yet. The file \
+                     is intact: `layover decrypt` with the title's keys makes a clear copy"
                 ))
             })?;
         let tfhd = traf
