@@ -21,5 +21,5 @@ pub use providers::{
 pub use report::{
     KeySummary, LicenseReport, LicenseSummary, parse_license_bytes, parse_license_file,
 };
-pub use trip::{TripReport, TripTitle};
 pub use tracking::{Deadline, HistoryEntry, LicenseDetails, LicenseStatus, LicenseView};
+pub use trip::{TripReport, TripTitle};
