@@ -37,7 +37,7 @@ describe("Library rows", () => {
     const row = within(await screen.findByRole("list", { name: "Downloaded titles" })).getByRole("listitem");
     expect(row).toHaveTextContent("Expiring soon");
     expect(row).toHaveTextContent("5 h left");
-    await user.click(within(row).getByRole("button", { name: "Verify the files of Sintel" }));
+    await user.click(within(row).getByRole("button", { name: "Verify files of Sintel" }));
     await waitFor(() => expect(row).toHaveTextContent("Verify files: all 0 downloaded files are intact"));
     expect(backend.support.calls).toEqual(["verifyTitle"]);
   });
