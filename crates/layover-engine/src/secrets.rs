@@ -11,7 +11,8 @@
 //!
 //! The choice is recorded in `<data>/secrets.store` and never changes by itself.
 //!
-//! `LAYOVER_SECRET_STORE=file` forces the key file (tests, portable installs).
+//! `LAYOVER_SECRET_STORE=file` forces the key file (tests, portable installs), and a library in
+//! the temporary folder always uses one, so test runs never write to the user's keyring.
 //! Nothing here logs a secret: values only leave as [`Secret`].
 
 use std::path::{Path, PathBuf};
@@ -67,7 +68,11 @@ impl MasterKey {
     /// secret): when the store cannot be reached (say, a CLI over SSH on a desktop whose
     /// keyring is locked), secrets are unavailable with an error that says so.
     pub fn load(data_root: &Path) -> Result<Self> {
-        let forced_file = std::env::var("LAYOVER_SECRET_STORE").is_ok_and(|v| v == "file");
+        // A library in the temporary folder (tests, scratch runs) is not meant to last: its
+        // key stays beside it rather than in the user's keyring.
+        let in_temp = data_root.starts_with(std::env::temp_dir());
+        let forced_file =
+            in_temp || std::env::var("LAYOVER_SECRET_STORE").is_ok_and(|v| v == "file");
         Self::load_with(data_root, forced_file)
     }
 
