@@ -21,9 +21,6 @@ use url::Url;
 
 use crate::error::{Error, Result};
 
-/// Names a manifest in a folder may have (lower case).
-const MANIFEST_SUFFIXES: [&str; 5] = [".mpd", ".m3u8", ".ismc", ".ism", "manifest"];
-
 /// One clear track written by [`decrypt_folder`].
 #[derive(Debug, Clone, Serialize)]
 pub struct FolderTrack {
@@ -57,66 +54,9 @@ pub fn is_folder(path: &Path) -> bool {
     path.is_dir()
 }
 
-/// The manifest in `dir`: exactly one file named like one (an HLS master wins over its
-/// media playlists).
+/// The manifest in `dir` (see [`crate::manifest::find_manifest`]).
 pub fn find_manifest(dir: &Path) -> Result<PathBuf> {
-    let read_err = |source| Error::ReadFile {
-        path: dir.to_owned(),
-        source,
-    };
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(read_err)?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().to_ascii_lowercase())
-                .unwrap_or_default();
-            p.is_file() && MANIFEST_SUFFIXES.iter().any(|s| name.ends_with(s))
-        })
-        .collect();
-    found.sort();
-    // A Smooth server manifest (.ism) sits beside the client manifest (.ismc): read the latter.
-    if found.iter().any(|p| has_ext(p, "ismc")) {
-        found.retain(|p| !has_ext(p, "ism"));
-    }
-    // An HLS folder holds a master and its media playlists: the master is the one to read.
-    let masters: Vec<PathBuf> = found
-        .iter()
-        .filter(|p| has_ext(p, "m3u8") && is_hls_master(p))
-        .cloned()
-        .collect();
-    if !masters.is_empty() {
-        found.retain(|p| !has_ext(p, "m3u8") || masters.contains(p));
-    }
-    match found.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => Err(Error::NotMedia {
-            path: dir.to_owned(),
-            reason: "no manifest (.mpd, .m3u8, .ismc or Manifest) in this folder".into(),
-        }),
-        many => Err(Error::NotMedia {
-            path: dir.to_owned(),
-            reason: format!(
-                "several manifests in this folder ({}); keep one",
-                many.iter()
-                    .filter_map(|p| p.file_name())
-                    .map(|n| n.to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        }),
-    }
-}
-
-fn has_ext(p: &Path, ext: &str) -> bool {
-    p.extension()
-        .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case(ext))
-}
-
-fn is_hls_master(p: &Path) -> bool {
-    std::fs::read_to_string(p).is_ok_and(|t| t.contains("#EXT-X-STREAM-INF"))
+    crate::manifest::find_manifest(dir)
 }
 
 fn file_url(path: &Path) -> Result<Url> {

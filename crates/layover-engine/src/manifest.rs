@@ -259,8 +259,11 @@ fn to_url(target: &str) -> Result<Url> {
     })
 }
 
-/// The manifest in a folder as a packager writes it (exactly one).
-fn find_manifest(dir: &Path) -> Result<PathBuf> {
+/// The manifest in a folder as a packager (or a download) leaves it: exactly one file named
+/// like one. A Smooth client manifest (`.ismc`) wins over the server manifest (`.ism`) beside
+/// it, and an HLS master (named `master.m3u8`, or any playlist listing variants) over its media
+/// playlists.
+pub(crate) fn find_manifest(dir: &Path) -> Result<PathBuf> {
     let read_err = |source| Error::ReadFile {
         path: dir.to_owned(),
         source,
@@ -274,17 +277,24 @@ fn find_manifest(dir: &Path) -> Result<PathBuf> {
                 .file_name()
                 .map(|n| n.to_string_lossy().to_ascii_lowercase())
                 .unwrap_or_default();
-            p.is_file() && MANIFEST_SUFFIXES.iter().any(|s| name.ends_with(s))
+            p.is_file()
+                && (MANIFEST_SUFFIXES.iter().any(|s| name.ends_with(s)) || name.ends_with(".ism"))
         })
         .collect();
     found.sort();
-    // An HLS folder holds a master and its media playlists: the master is the one to read.
-    if found.len() > 1
-        && found
-            .iter()
-            .any(|p| p.file_name().is_some_and(|n| n == "master.m3u8"))
-    {
-        found.retain(|p| p.file_name().is_some_and(|n| n == "master.m3u8"));
+    if found.iter().any(|p| has_ext(p, "ismc")) {
+        found.retain(|p| !has_ext(p, "ism"));
+    }
+    let masters: Vec<PathBuf> = found
+        .iter()
+        .filter(|p| {
+            has_ext(p, "m3u8")
+                && (p.file_name().is_some_and(|n| n == "master.m3u8") || is_hls_master(p))
+        })
+        .cloned()
+        .collect();
+    if !masters.is_empty() {
+        found.retain(|p| !has_ext(p, "m3u8") || masters.contains(p));
     }
     match found.as_slice() {
         [one] => Ok(one.clone()),
@@ -295,7 +305,7 @@ fn find_manifest(dir: &Path) -> Result<PathBuf> {
         many => Err(Error::NotMedia {
             path: dir.to_owned(),
             reason: format!(
-                "several manifests in this folder ({}); name one",
+                "several manifests in this folder ({}); keep one",
                 many.iter()
                     .filter_map(|p| p.file_name())
                     .map(|n| n.to_string_lossy())
@@ -304,6 +314,15 @@ fn find_manifest(dir: &Path) -> Result<PathBuf> {
             ),
         }),
     }
+}
+
+fn has_ext(p: &Path, ext: &str) -> bool {
+    p.extension()
+        .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case(ext))
+}
+
+fn is_hls_master(p: &Path) -> bool {
+    std::fs::read_to_string(p).is_ok_and(|t| t.contains("#EXT-X-STREAM-INF"))
 }
 
 async fn load(url: &Url, http: &reqwest::Client) -> Result<Vec<u8>> {
