@@ -289,10 +289,7 @@ impl Engine {
             failure: LicenseFailure::NotPossible,
             message,
         };
-        let provider = match self.store().title_provider(title_id).await? {
-            Some(id) => Some(self.provider(&id.to_string()).await?),
-            None => self.providers().await?.into_iter().find(|p| p.is_default),
-        };
+        let provider = self.title_provider_or_default(title_id).await?;
         let (kind, profile) = match &provider {
             Some(p) => (p.profile.kind, Some(&p.profile)),
             None if protection.wrm_header.is_some() => (ProviderKind::Playready, None),
@@ -318,27 +315,18 @@ impl Engine {
                 }
             }
             ProviderKind::Ams | ProviderKind::Playready => {
-                let url = match (kind, profile) {
-                    (ProviderKind::Ams, Some(p)) => format!(
-                        "{}/PlayReady/",
-                        p.url.as_deref().unwrap_or_default().trim_end_matches('/')
-                    ),
-                    _ => profile
-                        .and_then(|p| p.la_url_override.clone())
-                        .or_else(|| protection.la_url.clone())
-                        .ok_or_else(|| {
-                            not_possible(if profile.is_some() {
-                                "the PlayReady header names no license URL (LA_URL); set a \
+                let url = playready_url(kind, profile, protection).ok_or_else(|| {
+                    not_possible(if profile.is_some() {
+                        "the PlayReady header names no license URL (LA_URL); set a \
                                  license URL override on the provider"
-                                    .into()
-                            } else {
-                                "the PlayReady header names no license URL (LA_URL) and no \
+                            .into()
+                    } else {
+                        "the PlayReady header names no license URL (LA_URL) and no \
                                  license provider is set up; add one in Settings > License \
                                  providers (or `layover providers add`)"
-                                    .into()
-                            })
-                        })?,
-                };
+                            .into()
+                    })
+                })?;
                 if protection.wrm_header.is_none() {
                     return Err(not_possible(
                         "the title carries no PlayReady header, so a PlayReady license cannot \
@@ -346,13 +334,7 @@ impl Engine {
                             .into(),
                     ));
                 }
-                let client = profile.map_or(PlayReadyClient::Auto, |p| p.playready_client);
-                let use_eme = match client {
-                    PlayReadyClient::WebviewEme => true,
-                    PlayReadyClient::TestIdentity => false,
-                    PlayReadyClient::Auto => cfg!(windows),
-                };
-                if use_eme {
+                if uses_webview_eme(profile) {
                     return Err(not_possible(
                         "real PlayReady licenses are requested by the player through the \
                          WebView's PlayReady CDM (Windows), when the title is first played"
@@ -392,6 +374,17 @@ impl Engine {
         };
         check_license_url("license URL", &plan.url)?;
         Ok(plan)
+    }
+
+    /// The title's own provider, else the default one.
+    pub(super) async fn title_provider_or_default(
+        &self,
+        title_id: i64,
+    ) -> Result<Option<Provider>> {
+        Ok(match self.store().title_provider(title_id).await? {
+            Some(id) => Some(self.provider(&id.to_string()).await?),
+            None => self.providers().await?.into_iter().find(|p| p.is_default),
+        })
     }
 
     /// Layover's test identity, created on first use and kept sealed.
@@ -875,6 +868,34 @@ impl Engine {
                     .await
             }
         }
+    }
+}
+
+/// Whether a PlayReady provider's licenses go through the WebView's CDM (Windows) rather than
+/// Layover's test identity.
+pub(super) fn uses_webview_eme(profile: Option<&ProviderProfile>) -> bool {
+    match profile.map_or(PlayReadyClient::Auto, |p| p.playready_client) {
+        PlayReadyClient::WebviewEme => true,
+        PlayReadyClient::TestIdentity => false,
+        PlayReadyClient::Auto => cfg!(windows),
+    }
+}
+
+/// A PlayReady license URL: AMS-style `{url}/PlayReady/`, else the provider's override, else
+/// the content's LA_URL.
+pub(super) fn playready_url(
+    kind: ProviderKind,
+    profile: Option<&ProviderProfile>,
+    protection: &TitleProtection,
+) -> Option<String> {
+    match (kind, profile) {
+        (ProviderKind::Ams, Some(p)) => Some(format!(
+            "{}/PlayReady/",
+            p.url.as_deref().unwrap_or_default().trim_end_matches('/')
+        )),
+        _ => profile
+            .and_then(|p| p.la_url_override.clone())
+            .or_else(|| protection.la_url.clone()),
     }
 }
 

@@ -16,8 +16,10 @@ use layover_drm::cdm::{RequestContext, WebViewEme};
 use rand_core::{OsRng, RngCore};
 
 use super::Operation;
-use super::acquire::{Plan, display_server, failure_from_cdm, with_query};
-use super::providers::{AmsDelivery, PlayReadyClient, Provider, ProviderKind};
+use super::acquire::{
+    Plan, display_server, failure_from_cdm, playready_url, uses_webview_eme, with_query,
+};
+use super::providers::{AmsDelivery, Provider, ProviderKind};
 use crate::Engine;
 use crate::error::{Error, LicenseFailure, Result};
 use crate::store::HistoryRow;
@@ -49,10 +51,7 @@ impl Engine {
         if protection.wrm_header.is_none() {
             return Ok(None);
         }
-        let provider = match self.store().title_provider(title_id).await? {
-            Some(id) => Some(self.provider(&id.to_string()).await?),
-            None => self.providers().await?.into_iter().find(|p| p.is_default),
-        };
+        let provider = self.title_provider_or_default(title_id).await?;
         let profile = provider.as_ref().map(|p| &p.profile);
         let kind = profile.map_or(ProviderKind::Playready, |p| p.kind);
         let playready = match kind {
@@ -60,30 +59,16 @@ impl Engine {
             ProviderKind::Playready => true,
             ProviderKind::Clearkey | ProviderKind::AesKey => false,
         };
-        let use_eme = match profile.map_or(PlayReadyClient::Auto, |p| p.playready_client) {
-            PlayReadyClient::WebviewEme => true,
-            PlayReadyClient::TestIdentity => false,
-            PlayReadyClient::Auto => cfg!(windows),
-        };
-        if !playready || !use_eme {
+        if !playready || !uses_webview_eme(profile) {
             return Ok(None);
         }
-        let url = match (kind, profile) {
-            (ProviderKind::Ams, Some(p)) => format!(
-                "{}/PlayReady/",
-                p.url.as_deref().unwrap_or_default().trim_end_matches('/')
-            ),
-            _ => profile
-                .and_then(|p| p.la_url_override.clone())
-                .or_else(|| protection.la_url.clone())
-                .ok_or_else(|| Error::License {
-                    title: title.name.clone(),
-                    failure: LicenseFailure::NotPossible,
-                    message: "the PlayReady header names no license URL (LA_URL); set a license \
+        let url = playready_url(kind, profile, &protection).ok_or_else(|| Error::License {
+            title: title.name.clone(),
+            failure: LicenseFailure::NotPossible,
+            message: "the PlayReady header names no license URL (LA_URL); set a license \
                               URL override on the provider"
-                        .into(),
-                })?,
-        };
+                .into(),
+        })?;
         super::providers::check_license_url("license URL", &url)?;
         Ok(Some((provider, url)))
     }

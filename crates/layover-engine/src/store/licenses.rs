@@ -96,6 +96,17 @@ pub struct HistoryRow {
     pub latency_ms: Option<i64>,
 }
 
+/// A provider name that is already taken is the user's to fix; anything else is storage.
+fn provider_write_error(name: &str, doing: &'static str) -> impl FnOnce(sqlx::Error) -> Error {
+    move |e| match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => Error::InvalidProvider {
+            field: "name",
+            reason: format!("`{name}` is already taken; choose another name"),
+        },
+        e => Error::db(doing)(e),
+    }
+}
+
 impl Store {
     pub(crate) async fn provider_rows(&self) -> Result<Vec<ProviderRow>> {
         sqlx::query_as(
@@ -123,16 +134,8 @@ impl Store {
         .bind(now)
         .execute(self.pool())
         .await;
-        match r {
-            Ok(done) => Ok(done.last_insert_rowid()),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                Err(Error::InvalidProvider {
-                    field: "name",
-                    reason: format!("`{name}` is already taken; choose another name"),
-                })
-            }
-            Err(e) => Err(Error::db("adding a license provider")(e)),
-        }
+        r.map(|done| done.last_insert_rowid())
+            .map_err(provider_write_error(name, "adding a license provider"))
     }
 
     pub(crate) async fn update_provider(
@@ -153,16 +156,8 @@ impl Store {
         .bind(id)
         .execute(self.pool())
         .await;
-        match r {
-            Ok(done) => Ok(done.rows_affected() == 1),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                Err(Error::InvalidProvider {
-                    field: "name",
-                    reason: format!("`{name}` is already taken; choose another name"),
-                })
-            }
-            Err(e) => Err(Error::db("changing a license provider")(e)),
-        }
+        r.map(|done| done.rows_affected() == 1)
+            .map_err(provider_write_error(name, "changing a license provider"))
     }
 
     pub(crate) async fn set_default_provider(&self, id: Option<i64>) -> Result<()> {
