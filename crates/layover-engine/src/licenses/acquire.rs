@@ -336,8 +336,9 @@ impl Engine {
                 }
                 if uses_webview_eme(profile) {
                     return Err(not_possible(
-                        "real PlayReady licenses are requested by the player through the \
-                         WebView's PlayReady CDM (Windows), when the title is first played"
+                        "real PlayReady licenses can only come through the WebView's \
+                         PlayReady module on Windows, and that path is not finished yet: this \
+                         title is downloaded but cannot be licensed by this version"
                             .into(),
                     ));
                 }
