@@ -54,7 +54,8 @@ pub fn is_folder(path: &Path) -> bool {
     path.is_dir()
 }
 
-/// The manifest in `dir` (see [`crate::manifest::find_manifest`]).
+/// The manifest in `dir`: exactly one file named like one (a Smooth `.ismc` wins over its
+/// `.ism`, an HLS master over its media playlists). The same rules `layover inspect` uses.
 pub fn find_manifest(dir: &Path) -> Result<PathBuf> {
     crate::manifest::find_manifest(dir)
 }
