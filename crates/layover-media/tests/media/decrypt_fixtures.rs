@@ -193,6 +193,13 @@ fn ffmpeg_non_fragmented_cenc_decrypts() {
     check_ffmpeg_file("ffmpeg-cenc.mp4", false);
 }
 
+/// Debian's ffmpeg (another build and version than the wheel's, see
+/// `debian-ffmpeg-version.txt`) writing non-fragmented CENC.
+#[test]
+fn debian_ffmpeg_non_fragmented_cenc_decrypts() {
+    check_ffmpeg_file("debian-ffmpeg-cenc.mp4", false);
+}
+
 #[test]
 fn ffmpeg_faststart_cenc_decrypts_and_chunk_offsets_move() {
     check_ffmpeg_file("ffmpeg-cenc-faststart.mp4", false);

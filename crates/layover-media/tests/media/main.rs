@@ -9,6 +9,7 @@
 mod support;
 
 mod decrypt_fixtures;
+mod fuzz_regressions;
 mod piff_fixtures;
 mod playready_fixtures;
 mod stream;

@@ -59,6 +59,7 @@ fn streaming_matches_in_memory_on_every_fixture() {
         "ffmpeg-cenc.mp4",
         "ffmpeg-cenc-faststart.mp4",
         "ffmpeg-cenc-frag.mp4",
+        "debian-ffmpeg-cenc.mp4",
     ] {
         let input = read(name);
         let streamed = stream_bytes(&input, &ffmpeg_keys);
@@ -72,7 +73,11 @@ fn streaming_matches_in_memory_on_every_fixture() {
 #[test]
 fn non_fragmented_files_stream_sample_by_sample() {
     let keys = key_store(&["FFMPEG"]);
-    for name in ["ffmpeg-cenc.mp4", "ffmpeg-cenc-faststart.mp4"] {
+    for name in [
+        "ffmpeg-cenc.mp4",
+        "ffmpeg-cenc-faststart.mp4",
+        "debian-ffmpeg-cenc.mp4",
+    ] {
         let input = read(name);
         let mut out = Cursor::new(Vec::new());
         let stats = decrypt_stream(&mut Cursor::new(&input), &mut out, &keys).unwrap();

@@ -1,5 +1,6 @@
 //! Fixture location, test keys, the ffmpeg decode helper and synthetic media.
 
+pub mod paths;
 pub mod synth;
 
 use std::collections::BTreeMap;
