@@ -6,6 +6,6 @@ mod pro;
 mod wrmheader;
 mod xml;
 
-pub use checksum::{aes_ctr_checksum, verify_checksum};
+pub use checksum::{COCKTAIL_KEY_LEN, aes_ctr_checksum, cocktail_checksum, verify_checksum};
 pub use pro::{Pro, ProRecord, RECORD_EMBEDDED_LICENSE_STORE, RECORD_WRMHEADER};
 pub use wrmheader::{Algid, WrmHeader, WrmKid, WrmVersion};

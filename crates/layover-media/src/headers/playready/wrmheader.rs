@@ -11,7 +11,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use super::checksum::aes_ctr_checksum;
+use super::checksum::{COCKTAIL_KEY_LEN, aes_ctr_checksum, cocktail_checksum};
 use super::xml::{escape, string_to_utf16le, utf16le_to_string};
 use crate::error::{Error, Result};
 use crate::kid::Kid;
@@ -99,7 +99,7 @@ pub struct WrmKid {
     pub kid: Kid,
     /// Algorithm (optional in 4.3).
     pub algid: Option<Algid>,
-    /// Checksum bytes (8 for AESCTR).
+    /// Checksum bytes (8 for AESCTR, 7 for COCKTAIL).
     pub checksum: Option<Vec<u8>>,
 }
 
@@ -113,12 +113,29 @@ impl WrmKid {
         }
     }
 
-    /// Checks the checksum against a content key: `None` when there is no AESCTR checksum
-    /// to check.
-    pub fn verify(&self, key: &[u8; 16]) -> Option<bool> {
-        match (&self.algid, &self.checksum) {
-            (Some(Algid::AesCtr) | None, Some(c)) => {
+    /// A KID whose COCKTAIL checksum is computed from its 7-byte content key.
+    pub fn cocktail_with_key(kid: Kid, key: &[u8; COCKTAIL_KEY_LEN]) -> Self {
+        WrmKid {
+            kid,
+            algid: Some(Algid::Cocktail),
+            checksum: Some(cocktail_checksum(key).to_vec()),
+        }
+    }
+
+    /// Checks the checksum against a content key: `Some(true)` or `Some(false)` when the
+    /// header has a checksum the key can be checked with (AESCTR, or no ALGID, with a 16-byte
+    /// key; COCKTAIL with a 7-byte key), `None` when there is nothing to check (no checksum,
+    /// AESCBC or an unknown ALGID, or a key of another length than the algorithm's).
+    pub fn verify(&self, key: &[u8]) -> Option<bool> {
+        let c = self.checksum.as_ref()?;
+        match &self.algid {
+            Some(Algid::AesCtr) | None => {
+                let key: &[u8; 16] = key.try_into().ok()?;
                 Some(c[..] == aes_ctr_checksum(&self.kid, key))
+            }
+            Some(Algid::Cocktail) => {
+                let key: &[u8; COCKTAIL_KEY_LEN] = key.try_into().ok()?;
+                Some(c[..] == cocktail_checksum(key))
             }
             _ => None,
         }
@@ -274,8 +291,14 @@ impl WrmHeader {
                 let algid = k
                     .and_then(|k| k.algid.as_ref())
                     .map_or("AESCTR", Algid::as_str);
+                // KEYLEN is 7 for COCKTAIL keys and 16 for AES (the 4.0.0.0 format's KEYLEN).
+                let keylen = if algid == "COCKTAIL" {
+                    COCKTAIL_KEY_LEN
+                } else {
+                    16
+                };
                 x.push_str(&format!(
-                    "<PROTECTINFO><KEYLEN>16</KEYLEN><ALGID>{}</ALGID></PROTECTINFO>",
+                    "<PROTECTINFO><KEYLEN>{keylen}</KEYLEN><ALGID>{}</ALGID></PROTECTINFO>",
                     escape(algid)
                 ));
                 if let Some(k) = k {
@@ -390,6 +413,57 @@ mod tests {
         let k = WrmKid::aes_ctr_with_key(spec_kid(), &[5; 16]);
         assert_eq!(k.verify(&[5; 16]), Some(true));
         assert_eq!(k.verify(&[6; 16]), Some(false));
+        // A 7-byte key cannot be checked against an AESCTR checksum.
+        assert_eq!(k.verify(&[5; 7]), None);
+    }
+
+    #[test]
+    fn cocktail_checksum_built_verified_and_round_tripped() {
+        let key = [9, 8, 7, 6, 5, 4, 3];
+        let k = WrmKid::cocktail_with_key(spec_kid(), &key);
+        assert_eq!(k.checksum.as_ref().map(Vec::len), Some(7));
+        assert_eq!(k.verify(&key), Some(true));
+        assert_eq!(k.verify(&[9, 8, 7, 6, 5, 4, 2]), Some(false));
+        assert_eq!(
+            k.verify(&[5; 16]),
+            None,
+            "a 16-byte key is not a COCKTAIL key"
+        );
+        for version in [WrmVersion::V4_0, WrmVersion::V4_1, WrmVersion::V4_2] {
+            let h = WrmHeader {
+                version,
+                kids: vec![k.clone()],
+                la_url: None,
+                lui_url: None,
+                ds_id: None,
+                custom_attributes: None,
+                decryptor_setup: None,
+            };
+            let xml = h.to_xml();
+            if version == WrmVersion::V4_0 {
+                assert!(
+                    xml.contains("<KEYLEN>7</KEYLEN><ALGID>COCKTAIL</ALGID>"),
+                    "{xml}"
+                );
+            }
+            let back = WrmHeader::parse_xml(&xml).unwrap();
+            assert_eq!(back, h);
+            assert_eq!(back.kids[0].verify(&key), Some(true));
+        }
+    }
+
+    /// A COCKTAIL header as the specification's 4.0.0.0 layout writes it, checksum included
+    /// (computed outside Rust for the key 00112233445566, see `checksum.rs`).
+    #[test]
+    fn cocktail_header_from_text_verifies_its_key() {
+        let xml = "<WRMHEADER xmlns=\"http://schemas.microsoft.com/DRM/2007/03/PlayReadyHeader\" version=\"4.0.0.0\"><DATA><PROTECTINFO><KEYLEN>7</KEYLEN><ALGID>COCKTAIL</ALGID></PROTECTINFO><KID>rk8d+Ox90BGnZQCgyR5r9g==</KID><CHECKSUM>lssE91TPvA==</CHECKSUM></DATA></WRMHEADER>";
+        let h = WrmHeader::parse_xml(xml).unwrap();
+        assert_eq!(h.kids[0].algid, Some(Algid::Cocktail));
+        assert_eq!(
+            h.kids[0].verify(&[0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66]),
+            Some(true)
+        );
+        assert_eq!(h.kids[0].verify(&[0; 7]), Some(false));
     }
 
     #[test]
@@ -427,6 +501,16 @@ mod tests {
             };
             let back = WrmHeader::parse_utf16le(&h.to_utf16le()).unwrap();
             prop_assert_eq!(back, h);
+        }
+
+        #[test]
+        fn cocktail_checksum_verifies_only_its_key(key in any::<[u8; 7]>(), other in any::<[u8; 7]>(), kid in any::<[u8; 16]>()) {
+            let k = WrmKid::cocktail_with_key(Kid(kid), &key);
+            prop_assert_eq!(k.verify(&key), Some(true));
+            if other != key {
+                // Two keys with one 56-bit checksum prefix would be a SHA-1 collision.
+                prop_assert_eq!(k.verify(&other), Some(false));
+            }
         }
 
         #[test]
