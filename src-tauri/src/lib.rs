@@ -11,11 +11,14 @@ mod state;
 mod support_commands;
 mod taskbar;
 mod upkeep;
+mod window;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use layover_engine::{ApiError, DataDir, Engine, logging};
+use layover_engine::{ApiError, DataDir, Engine, instance, logging};
+use tauri::Manager as _;
 
 use crate::args::AppArgs;
 use crate::state::AppState;
@@ -47,6 +50,25 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
         tracing::debug!(ignored = ?args.ignored, "ignoring unknown arguments");
     }
 
+    // One window per data folder: a second launch brings the first to the front and exits.
+    let instance = match &data_dir {
+        Ok(dir) => match instance::claim(dir.root(), Duration::from_secs(5)) {
+            Ok(instance::Claim::First(held)) => Some(held),
+            Ok(instance::Claim::Focused) => {
+                tracing::info!("already running on this data folder: focused its window");
+                return ExitCode::SUCCESS;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "single-instance check failed");
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        Err(_) => None,
+    };
+
+    let keeper = window::Keeper::new(data_dir.as_ref().ok().map(|d| d.root().to_owned()));
+
     let engine = match data_dir {
         Ok(dir) => tauri::async_runtime::block_on(Engine::open(dir)).map_err(ApiError::from),
         Err(e) => Err(ApiError::from(e)),
@@ -69,6 +91,11 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
     let demo_at_start = (!args.no_demo).then(|| (demo.clone(), state.engine().ok().cloned()));
     let result = tauri::Builder::default()
         .setup(move |app| {
+            app.state::<window::Keeper>().restore(app.handle());
+            if let Some(held) = instance {
+                let handle = app.handle().clone();
+                held.serve(move || window::bring_to_front(&handle));
+            }
             if let Some((demo, engine)) = demo_at_start {
                 tauri::async_runtime::spawn(async move {
                     if let Err(e) = demo.set_running(true, engine.as_ref()).await {
@@ -88,6 +115,17 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
             Ok(())
         })
         .plugin(tauri_plugin_notification::init())
+        .on_window_event(|window, event| {
+            if matches!(
+                event,
+                tauri::WindowEvent::Moved(_)
+                    | tauri::WindowEvent::Resized(_)
+                    | tauri::WindowEvent::CloseRequested { .. }
+            ) {
+                window.state::<window::Keeper>().record(window);
+            }
+        })
+        .manage(keeper)
         .manage(state)
         .manage(player)
         .manage(demo)

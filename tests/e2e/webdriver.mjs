@@ -82,6 +82,15 @@ export class Session {
     await request("DELETE", this.url("/actions"));
   }
 
+  /** The window's place and size: `{x, y, width, height}` (W3C Get/Set Window Rect). */
+  async windowRect(rect) {
+    return rect ? request("POST", this.url("/window/rect"), rect) : request("GET", this.url("/window/rect"));
+  }
+
+  async minimize() {
+    return request("POST", this.url("/window/minimize"), {});
+  }
+
   async screenshot(path) {
     const b64 = await request("GET", this.url("/screenshot"));
     await writeFile(path, Buffer.from(b64, "base64"));

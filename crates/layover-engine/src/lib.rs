@@ -23,6 +23,7 @@ pub mod diagnostics;
 mod download;
 pub mod error;
 pub mod info;
+pub mod instance;
 pub mod library;
 pub mod licenses;
 pub mod logging;
@@ -36,6 +37,7 @@ pub mod secrets;
 pub mod settings;
 pub mod store;
 pub mod timekeeping;
+pub mod window_place;
 
 use std::sync::Arc;
 
