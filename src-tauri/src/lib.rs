@@ -104,6 +104,14 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
                 });
             }
             if let Some(engine) = engine_for_upkeep {
+                if let Some(queue) = &queue {
+                    let (app, engine) = (app.handle().clone(), engine.clone());
+                    tauri::async_runtime::spawn(upkeep::watch_downloads(
+                        app,
+                        engine,
+                        queue.clone(),
+                    ));
+                }
                 tauri::async_runtime::spawn(upkeep::run(app.handle().clone(), engine));
             }
             if let Some(queue) = queue {

@@ -1,11 +1,14 @@
 //! License upkeep in the app: every few minutes (and once at start) renew what is due, retry
 //! what failed for want of a network, send queued releases, and notify about titles that
 //! expire within 48 hours or have expired (once each, when notifications are on in Settings).
+//! Also the download notices (a title finished or failed), which the engine decides.
 
 use std::time::Duration;
 
 use layover_engine::Engine;
+use layover_engine::library::queue::DownloadQueue;
 use layover_engine::licenses::MaintenanceReport;
+use layover_engine::notices::DownloadWatch;
 use tauri::AppHandle;
 use tauri_plugin_notification::NotificationExt;
 
@@ -51,6 +54,57 @@ pub fn notices(report: &MaintenanceReport) -> Vec<(String, String)> {
     out
 }
 
+/// How often the library is looked at for downloads that finished or failed when the queue
+/// says nothing (a download run by `layover download` meanwhile).
+const DOWNLOADS_EVERY: Duration = Duration::from_secs(15);
+
+/// Announces each download that finishes or fails, once, while the app runs: looked at when
+/// one of this process's downloads stops, and every few seconds for the CLI's.
+pub async fn watch_downloads(app: AppHandle, engine: Engine, queue: DownloadQueue) {
+    let mut watch = match engine.titles().await {
+        Ok(titles) => DownloadWatch::new(&titles),
+        Err(e) => {
+            tracing::warn!(error = %e, "download notices off: the library could not be read");
+            return;
+        }
+    };
+    let mut updates = queue.subscribe();
+    let mut running: Vec<i64> = Vec::new();
+    loop {
+        tokio::select! {
+            changed = updates.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                let now: Vec<i64> =
+                    updates.borrow_and_update().downloads.iter().map(|d| d.title_id).collect();
+                // Only when a download stopped: progress ticks say nothing new.
+                let stopped = running.iter().any(|id| !now.contains(id));
+                running = now;
+                if !stopped {
+                    continue;
+                }
+            }
+            () = tokio::time::sleep(DOWNLOADS_EVERY) => {}
+        }
+        match engine.download_notices(&mut watch).await {
+            Ok(notices) => {
+                for n in notices {
+                    show(&app, &n.title, &n.body);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "download notices not read"),
+        }
+    }
+}
+
+fn show(app: &AppHandle, title: &str, body: &str) {
+    if let Err(e) = app.notification().builder().title(title).body(body).show() {
+        // No notification service (a headless session): the views still show it.
+        tracing::info!(error = %e, %title, "notification not shown");
+    }
+}
+
 async fn notify(app: &AppHandle, engine: &Engine, report: &MaintenanceReport) {
     let enabled = engine
         .settings()
@@ -61,16 +115,7 @@ async fn notify(app: &AppHandle, engine: &Engine, report: &MaintenanceReport) {
         return;
     }
     for (title, body) in notices(report) {
-        if let Err(e) = app
-            .notification()
-            .builder()
-            .title(&title)
-            .body(&body)
-            .show()
-        {
-            // No notification service (a headless session): the Licenses view still shows it.
-            tracing::info!(error = %e, %title, "notification not shown");
-        }
+        show(app, &title, &body);
     }
 }
 

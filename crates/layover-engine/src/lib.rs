@@ -30,6 +30,7 @@ pub mod logging;
 pub mod manifest;
 pub mod media;
 pub mod net;
+pub mod notices;
 pub mod paths;
 pub mod playback;
 pub mod redact;
