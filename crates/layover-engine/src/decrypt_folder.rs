@@ -202,7 +202,7 @@ pub fn track_file_name(track: &Track, taken: &mut BTreeSet<String>) -> String {
 }
 
 /// The track ID in the first `tfhd` of a segment (Smooth init segments must match it).
-fn first_track_id(segment: &[u8]) -> Option<u32> {
+pub(crate) fn first_track_id(segment: &[u8]) -> Option<u32> {
     let moof = walk(segment, 0, FourCc::default())
         .flatten()
         .find(|b| b.header.box_type == types::MOOF)?;
@@ -215,7 +215,7 @@ fn first_track_id(segment: &[u8]) -> Option<u32> {
 
 /// The init segment of a Smooth track, synthesised from the manifest (PIFF 1.1 protection
 /// when the manifest names a key).
-fn smooth_init(track: &Track, first_segment: &[u8]) -> Result<Vec<u8>> {
+pub(crate) fn smooth_init(track: &Track, first_segment: &[u8]) -> Result<Vec<u8>> {
     use layover_manifest::smooth::init::{InitProtection, build_init_segment};
     let track_id = first_track_id(first_segment).unwrap_or(1);
     let protection = track

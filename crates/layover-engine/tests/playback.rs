@@ -360,3 +360,352 @@ async fn first_play_starts_the_window_and_an_expired_license_is_refused_with_ren
     assert!(!back.playable && back.clock_rolled_back, "{back:?}");
     assert!(back.reason.unwrap_or_default().contains("set back"));
 }
+
+fn demo_dir() -> PathBuf {
+    let dir = std::env::var_os("LAYOVER_DEMO_MEDIA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/demo"));
+    assert!(
+        dir.join(".stamp").is_file(),
+        "demo media missing in {}: run assets/media/make-demo.sh",
+        dir.display()
+    );
+    dir
+}
+
+/// The demo's Smooth Streaming and progressive PIFF titles, downloaded and licensed to the
+/// test identity by the dev server's PlayReady endpoint, which is then stopped.
+async fn demo_world() -> (tempfile::TempDir, Engine, i64, i64) {
+    let server = DevServer::start(Config::loopback(&fixtures()).with_demo(Some(demo_dir())))
+        .await
+        .expect("server");
+    let data = tempfile::tempdir().expect("tempdir");
+    let engine = Engine::open(DataDir::at(data.path(), DataDirSource::Flag))
+        .await
+        .expect("engine")
+        .with_fetcher(common::instant_fetcher());
+    let profile: ProviderProfile = serde_json::from_value(json!({
+        "name": "Demo PlayReady",
+        "kind": ProviderKind::Playready,
+        "url": format!("{}/PlayReady/", server.base_url()),
+        "la_url_override": format!("{}/PlayReady/", server.base_url()),
+        "playready_client": "test_identity",
+    }))
+    .expect("profile");
+    let p = engine
+        .add_provider(profile, ProviderSecrets::default())
+        .await
+        .expect("provider");
+    engine
+        .set_default_provider(Some(p.id))
+        .await
+        .expect("default");
+    let mut ids = Vec::new();
+    for link in ["demo/smooth/Manifest", "demo/piff/piff.mp4"] {
+        let id = engine
+            .add_link(&format!("{}/{link}", server.base_url()))
+            .await
+            .expect("added")
+            .id;
+        let t = engine.download(id, &|_| {}).await.expect("downloaded");
+        assert_eq!(t.state, TitleState::Completed, "{t:?}");
+        let l = engine.title_licenses(id).await.expect("licenses");
+        assert!(
+            !l.is_empty() && l.iter().all(|l| l.has_key),
+            "{link}: licenses with keys: {l:?}"
+        );
+        ids.push(id);
+    }
+    server.stop().await;
+    (data, engine, ids[0], ids[1])
+}
+
+/// One sample of a fragmented track: decode time, duration and bytes.
+type Sample = (u64, u64, Vec<u8>);
+
+/// The samples of track `track_id` in a fragmented MP4 (read here, independently of the
+/// server's rewriting): decode times from `tfdt`, or the running sum where there is none.
+fn samples_of(file: &[u8], track_id: u32) -> Vec<Sample> {
+    use layover_media::boxes::moof::{tfdt::Tfdt, tfhd, tfhd::Tfhd, trun, trun::Trun};
+    use layover_media::boxes::moov::trex::Trex;
+    use layover_media::boxes::{BoxCodec, parse_all};
+    use layover_media::fourcc::types;
+    let tree = parse_all(file).expect("parses");
+    let trex = tree
+        .iter()
+        .filter_map(|b| b.find(&[types::MOOV, types::MVEX]))
+        .flat_map(|m| m.children_of(types::TREX))
+        .filter_map(|t| Trex::from_box(t).ok())
+        .find(|t| t.track_id == track_id)
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    let mut time = 0u64;
+    let mut offset = 0usize;
+    for b in &tree {
+        let start = offset;
+        offset += usize::try_from(b.size()).expect("size");
+        if b.box_type != types::MOOF {
+            continue;
+        }
+        let mut prev_end = start;
+        for (ti, traf) in b.children_of(types::TRAF).enumerate() {
+            let h = Tfhd::from_box(traf.child(types::TFHD).expect("tfhd")).expect("tfhd");
+            let base = match h.base_data_offset {
+                Some(o) => usize::try_from(o).expect("offset"),
+                None if ti == 0 || h.flags & tfhd::DEFAULT_BASE_IS_MOOF != 0 => start,
+                None => prev_end,
+            };
+            if let Some(t) = traf.child(types::TFDT)
+                && h.track_id == track_id
+            {
+                time = Tfdt::from_box(t).expect("tfdt").base_media_decode_time;
+            }
+            let mut pos = base;
+            for t in traf.children_of(types::TRUN) {
+                let run = Trun::from_box(t).expect("trun");
+                if let Some(d) = run.data_offset {
+                    pos = usize::try_from(base as i64 + i64::from(d)).expect("pos");
+                }
+                for i in 0..run.sample_count as usize {
+                    let s = run.sample(i);
+                    let size = if run.flags & trun::SAMPLE_SIZE != 0 {
+                        s.size
+                    } else {
+                        h.default_sample_size.unwrap_or(trex.default_sample_size)
+                    } as usize;
+                    let dur = u64::from(if run.flags & trun::SAMPLE_DURATION != 0 {
+                        s.duration
+                    } else {
+                        h.default_sample_duration
+                            .unwrap_or(trex.default_sample_duration)
+                    });
+                    if h.track_id == track_id {
+                        out.push((time, dur, file[pos..pos + size].to_vec()));
+                        time += dur;
+                    }
+                    pos += size;
+                }
+            }
+            prev_end = pos;
+        }
+    }
+    out
+}
+
+/// The `tkhd` track IDs of an MP4's `moov`, in order.
+fn track_ids(file: &[u8]) -> Vec<u32> {
+    layover_media::remux::track_ids(file).expect("moov")
+}
+
+fn ffmpeg() -> PathBuf {
+    let p = std::fs::read_to_string(fixtures().join("ffmpeg-path.txt")).expect("ffmpeg-path.txt");
+    PathBuf::from(p.trim())
+}
+
+/// ffmpeg's per-frame MD5s of the decoded pictures or PCM frames of one stream (`v:0`,
+/// `a:1`), with their timestamps.
+fn decoded(file: &Path, stream: &str) -> Vec<String> {
+    let out = std::process::Command::new(ffmpeg())
+        .args(["-v", "error", "-nostdin", "-i"])
+        .arg(file)
+        .args(["-map", &format!("0:{stream}"), "-f", "framemd5", "-"])
+        .output()
+        .expect("run ffmpeg");
+    assert!(
+        out.status.success(),
+        "ffmpeg failed on {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let frames: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.rsplit(',').next().map(|h| h.trim().to_owned()))
+        .filter(|h| !h.is_empty())
+        .collect();
+    assert!(
+        !frames.is_empty(),
+        "no {stream} frames in {}",
+        file.display()
+    );
+    frames
+}
+
+/// The served manifest's `<S t=.. d=..>` starts of track `t`, expanded.
+fn timeline_starts(mpd: &str, track: usize) -> Vec<u64> {
+    let set = mpd
+        .split("<AdaptationSet")
+        .nth(track + 1)
+        .expect("adaptation set");
+    let attr = |s: &str, name: &str| -> Option<u64> {
+        let i = s.find(&format!(" {name}=\""))? + name.len() + 3;
+        s[i..].split('"').next()?.parse().ok()
+    };
+    let mut starts = Vec::new();
+    for s in set.split("<S ").skip(1) {
+        let s = &format!(" {s}");
+        let (t, d) = (attr(s, "t").expect("t"), attr(s, "d").expect("d"));
+        for k in 0..=attr(s, "r").unwrap_or(0) {
+            starts.push(t + k * d);
+        }
+    }
+    starts
+}
+
+#[tokio::test]
+async fn smooth_and_piff_titles_serve_one_track_each_with_the_samples_of_layover_decrypt() {
+    let (_data, engine, smooth, piff) = demo_world().await;
+    let server = PlaybackServer::new(engine.clone());
+    let demo = demo_dir();
+    let scratch = tempfile::tempdir().expect("tmp");
+    // The demo's PIFF and Smooth titles use the video key for every track.
+    let keys = test_keys();
+
+    // Smooth: video (best quality), English and French audio, each from its own fragments.
+    let mpd = server
+        .serve(&format!("/title/{smooth}/manifest.mpd"), None)
+        .await
+        .text_body();
+    let served = served_tracks(&server, smooth).await;
+    assert_eq!(served.len(), 3, "{mpd}");
+    let reference =
+        layover_engine::decrypt_folder::decrypt_folder(&demo.join("smooth"), scratch.path(), &keys)
+            .expect("layover decrypt of the Smooth folder");
+    for (t, bytes) in served.iter().enumerate() {
+        let id = track_ids(bytes);
+        assert_eq!(id.len(), 1, "one track per init segment");
+        let r = reference
+            .tracks
+            .iter()
+            .find(|r| {
+                let bitrate = format!(r#"bandwidth="{}""#, r.bitrate.unwrap_or(0));
+                mpd.split("<AdaptationSet")
+                    .nth(t + 1)
+                    .is_some_and(|s| s.contains(&bitrate))
+            })
+            .expect("a reference track with the served bitrate");
+        let reference = std::fs::read(&r.output).expect("reference");
+        let got = samples_of(bytes, id[0]);
+        let want = samples_of(&reference, track_ids(&reference)[0]);
+        assert_eq!(got.len(), want.len(), "track {t}: samples");
+        assert!(
+            got.iter().zip(&want).all(|(g, w)| g.1 == w.1 && g.2 == w.2),
+            "track {t}: every sample's bytes and duration are layover decrypt's"
+        );
+        // Each fragment decodes at the manifest's `t` (Smooth fragments have no tfdt).
+        let mut starts = timeline_starts(&mpd, t).into_iter();
+        let mut at = 0;
+        for n in 0.. {
+            let seg = server
+                .serve(&format!("/title/{smooth}/{t}/{n}.m4s"), None)
+                .await;
+            if seg.status == 404 {
+                break;
+            }
+            let s = samples_of(
+                &[served_init(&server, smooth, t).await, seg.body.clone()].concat(),
+                id[0],
+            );
+            assert_eq!(Some(s[0].0), starts.next(), "track {t} segment {n}: tfdt");
+            assert!(
+                !seg.body.windows(4).any(|w| w == b"uuid"),
+                "no PIFF or Smooth uuid boxes are left"
+            );
+            at += s.len();
+        }
+        assert_eq!(at, got.len());
+        // And ffmpeg decodes both to the same frames.
+        let (a, b) = (
+            scratch.path().join(format!("served-smooth-{t}.mp4")),
+            scratch.path().join(format!("reference-smooth-{t}.mp4")),
+        );
+        std::fs::write(&a, bytes).expect("write");
+        std::fs::write(&b, &reference).expect("write");
+        let stream = if mpd
+            .split("<AdaptationSet")
+            .nth(t + 1)
+            .is_some_and(|s| s.contains("video"))
+        {
+            "v:0"
+        } else {
+            "a:0"
+        };
+        assert_eq!(
+            decoded(&a, stream),
+            decoded(&b, stream),
+            "track {t} decodes the same"
+        );
+    }
+
+    // Progressive PIFF: one file, video + English + French audio, served as three tracks.
+    let mpd = server
+        .serve(&format!("/title/{piff}/manifest.mpd"), None)
+        .await
+        .text_body();
+    let served = served_tracks(&server, piff).await;
+    assert_eq!(served.len(), 3, "{mpd}");
+    let source = std::fs::read(demo.join("piff/piff.mp4")).expect("piff");
+    let clear = layover_media::decrypt::decrypt_file(&source, &keys).expect("layover decrypt");
+    let clear_path = scratch.path().join("reference-piff.mp4");
+    std::fs::write(&clear_path, &clear).expect("write");
+    let ids = track_ids(&clear);
+    assert_eq!(ids.len(), 3);
+    for (t, bytes) in served.iter().enumerate() {
+        let id = track_ids(bytes);
+        assert_eq!(id, vec![ids[t]], "track {t} is the file's track {}", ids[t]);
+        let got = samples_of(bytes, id[0]);
+        let want = samples_of(&clear, id[0]);
+        assert!(!got.is_empty());
+        assert_eq!(got, want, "track {t}: samples, durations and decode times");
+        let a = scratch.path().join(format!("served-piff-{t}.mp4"));
+        std::fs::write(&a, bytes).expect("write");
+        let (mine, theirs) = if t == 0 {
+            ("v:0", "v:0")
+        } else {
+            ("a:0", if t == 1 { "a:0" } else { "a:1" })
+        };
+        assert_eq!(
+            decoded(&a, mine),
+            decoded(&clear_path, theirs),
+            "track {t} decodes the same"
+        );
+    }
+    assert!(
+        mpd.contains(r#"lang="eng""#) && mpd.contains(r#"lang="fra""#),
+        "{mpd}"
+    );
+
+    // Range on a rewritten segment.
+    let whole = server.serve(&format!("/title/{piff}/1/2.m4s"), None).await;
+    assert_eq!(whole.status, 200);
+    let part = server
+        .serve(&format!("/title/{piff}/1/2.m4s"), Some("bytes=16-63"))
+        .await;
+    assert_eq!(
+        (part.status, part.body.as_slice()),
+        (206, &whole.body[16..64])
+    );
+    let tail = server
+        .serve(&format!("/title/{smooth}/0/1.m4s"), Some("bytes=-8"))
+        .await;
+    let full = server
+        .serve(&format!("/title/{smooth}/0/1.m4s"), None)
+        .await;
+    assert_eq!(tail.body, full.body[full.body.len() - 8..]);
+    // Past the last segment and track: 404.
+    for bad in [
+        format!("/title/{smooth}/0/99.m4s"),
+        format!("/title/{piff}/3/init.mp4"),
+        format!("/title/{piff}/0/../../piff.mp4"),
+    ] {
+        assert_eq!(server.serve(&bad, None).await.status, 404, "{bad}");
+    }
+}
+
+async fn served_init(server: &PlaybackServer, id: i64, t: usize) -> Vec<u8> {
+    let r = server
+        .serve(&format!("/title/{id}/{t}/init.mp4"), None)
+        .await;
+    assert_eq!(r.status, 200);
+    r.body
+}

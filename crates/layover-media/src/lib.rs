@@ -76,6 +76,7 @@ pub mod fourcc;
 pub mod headers;
 pub mod inspect;
 pub mod kid;
+pub mod remux;
 
 pub use error::{Error, Result};
 pub use fourcc::FourCc;

@@ -135,15 +135,11 @@ impl Engine {
             ));
             return Ok(check);
         }
-        if matches!(title.kind, TitleKind::Hls | TitleKind::Smooth) {
-            check.reason = Some(format!(
-                "This title cannot play: Layover's player does not play {} titles yet (DASH and fragmented MP4 play).",
-                if title.kind == TitleKind::Hls {
-                    "HLS"
-                } else {
-                    "Smooth Streaming"
-                }
-            ));
+        if title.kind == TitleKind::Hls {
+            check.reason = Some(
+                "This title cannot play: Layover's player does not play HLS titles yet (DASH, Smooth Streaming and fragmented MP4 play)."
+                    .to_owned(),
+            );
             return Ok(check);
         }
         if licenses.is_empty() {

@@ -8,9 +8,13 @@
 //! (`title/<id>/<track>/init.mp4`, `title/<id>/<track>/<n>.m4s`, relative to the manifest).
 //! DASH `SegmentBase` tracks are listed from their `sidx` and each subsegment becomes one
 //! numbered segment: a clear fragment is smaller than the protected one (`senc`, `saiz`,
-//! `saio` go), so the original byte ranges would not hold. Fragmented progressive files
-//! (a PIFF `.ismv` renamed `.mp4`, ffmpeg's fragmented CENC) are converted the same way,
-//! one `moof` + `mdat` per segment. Nothing clear is written to disk.
+//! `saio` go), so the original byte ranges would not hold. Smooth Streaming tracks get an init
+//! segment made from the manifest's `CodecPrivateData` and each fragment, once decrypted, a
+//! `tfdt` from the manifest's `t` with Smooth's `uuid` boxes removed. Fragmented progressive
+//! files (a PIFF `.ismv` renamed `.mp4`, ffmpeg's fragmented CENC) are served one track each:
+//! an init segment with that track's `trak` alone, and each fragment cut down to that track's
+//! samples (`layover_media::remux`), so that MSE gets one `SourceBuffer` per track. Nothing
+//! clear is written to disk.
 
 mod check;
 mod mpd;

@@ -13,6 +13,7 @@ use layover_media::boxes::moov::trex::Trex;
 use layover_media::boxes::{BoxCodec, parse_box, walk};
 use layover_media::decrypt::{ContentKey, Decryptor, KeyStore};
 use layover_media::fourcc::types;
+use layover_media::remux::{TrackDefaults, track_fragment};
 use layover_media::{FourCc, Kid};
 
 use crate::Engine;
@@ -75,6 +76,9 @@ pub(crate) struct TrackMedia {
     pub clear_init: Vec<u8>,
     /// Decrypts its segments (absent for raw text).
     pub decryptor: Option<Decryptor>,
+    /// Served as one track of its fragments (Smooth, progressive files): the track ID whose
+    /// part of each fragment is kept, given a `tfdt` from the segment's start.
+    pub remux: Option<(u32, TrackDefaults)>,
 }
 
 /// A title ready to serve.
@@ -167,6 +171,17 @@ impl PreparedTitle {
         clear
             .write_to(&mut out)
             .map_err(|e| Error::Internal(format!("writing a segment to memory: {e}")))?;
+        if let Some((track_id, defaults)) = m.remux {
+            return track_fragment(&out, track_id, seg.start, defaults)
+                .map_err(|e| not_media(&seg.path, e.to_string()))?
+                .ok_or_else(|| {
+                    not_media(
+                        &seg.path,
+                        format!("segment {n} holds no sample of track {track_id}"),
+                    )
+                })
+                .map(Some);
+        }
         Ok(Some(out))
     }
 }
@@ -220,10 +235,20 @@ fn served_track(
     }
 }
 
-/// The segments of a fragmented MP4 file, one per `moof` (+ `mdat` and anything before the
-/// next `moof`), timed from `tfdt` (or the running sum) and `trun` durations. Returns the init
-/// part's length, the timescale of the first track, and the segments.
-pub(crate) fn fragments_of(path: &Path, bytes: &[u8]) -> Result<(u64, u64, Vec<ServedSegment>)> {
+/// One track of a fragmented progressive file: its ID, timescale and fragments.
+pub(crate) struct FileTrack {
+    pub track_id: u32,
+    pub timescale: u64,
+    pub segments: Vec<ServedSegment>,
+}
+
+/// The tracks of a fragmented MP4 file and, for each, its fragments: every `moof` with a
+/// `traf` of the track is one segment (its byte range runs to the next `moof`, so it holds
+/// the `mdat`), timed from `tfdt` or, without one, from the running sum of the track's
+/// `trun` durations. A file whose tracks share fragments lists the same byte range under
+/// each; [`layover_media::remux::track_fragment`] keeps each track's part when serving.
+/// Returns the init part's length and the tracks in `moov` order.
+pub(crate) fn fragments_of(path: &Path, bytes: &[u8]) -> Result<(u64, Vec<FileTrack>)> {
     let bad = |r: String| not_media(path, r);
     let mut init_end = None;
     let mut starts = Vec::new();
@@ -247,75 +272,84 @@ pub(crate) fn fragments_of(path: &Path, bytes: &[u8]) -> Result<(u64, u64, Vec<S
     let moov = moov.ok_or_else(|| bad("no moov box: not an MP4 Layover can play".into()))?;
     let Some(init_end) = init_end else {
         return Err(bad(
-            "this MP4 is not fragmented; Layover's player plays fragmented MP4 (PIFF, CMAF) only"
+            "this MP4 is not fragmented (one moov indexing every sample); Layover's player \
+             plays fragmented MP4 (PIFF, CMAF) only. The file is intact: `layover decrypt` \
+             with the title's keys makes a clear copy any player opens"
                 .into(),
         ));
     };
-    // The first track's timescale (mdhd) and default duration (trex).
-    let trak = moov
-        .child(types::TRAK)
-        .ok_or_else(|| bad("no track in the moov".into()))?;
-    let track_id = trak
-        .child(types::TKHD)
-        .and_then(|t| layover_media::boxes::moov::tkhd::Tkhd::from_box(t).ok())
-        .map(|t| t.track_id)
-        .unwrap_or(1);
-    let timescale = trak
-        .child(types::MDIA)
-        .and_then(|m| m.child(types::MDHD))
-        .and_then(|m| layover_media::boxes::moov::mdhd::Mdhd::from_box(m).ok())
-        .map_or(1000, |m| u64::from(m.timescale));
-    let trex_default = moov
-        .child(types::MVEX)
-        .into_iter()
-        .flat_map(|mvex| mvex.children_of(types::TREX))
-        .filter_map(|t| Trex::from_box(t).ok())
-        .find(|t| t.track_id == track_id)
-        .map_or(0, |t| t.default_sample_duration);
-    let mut segments = Vec::new();
-    let mut running = 0u64;
-    for (i, (offset, moof)) in starts.iter().enumerate() {
-        let next = starts.get(i + 1).map_or(end, |(o, _)| *o);
-        let traf = moof
-            .children_of(types::TRAF)
-            .find(|traf| {
+    let mut tracks = Vec::new();
+    for trak in moov.children_of(types::TRAK) {
+        let Some(track_id) = trak
+            .child(types::TKHD)
+            .and_then(|t| layover_media::boxes::moov::tkhd::Tkhd::from_box(t).ok())
+            .map(|t| t.track_id)
+        else {
+            continue;
+        };
+        let timescale = trak
+            .child(types::MDIA)
+            .and_then(|m| m.child(types::MDHD))
+            .and_then(|m| layover_media::boxes::moov::mdhd::Mdhd::from_box(m).ok())
+            .map_or(1000, |m| u64::from(m.timescale));
+        let trex_default = moov
+            .child(types::MVEX)
+            .into_iter()
+            .flat_map(|mvex| mvex.children_of(types::TREX))
+            .filter_map(|t| Trex::from_box(t).ok())
+            .find(|t| t.track_id == track_id)
+            .map_or(0, |t| t.default_sample_duration);
+        let mut segments = Vec::new();
+        let mut running = 0u64;
+        for (i, (offset, moof)) in starts.iter().enumerate() {
+            let next = starts.get(i + 1).map_or(end, |(o, _)| *o);
+            let Some(traf) = moof.children_of(types::TRAF).find(|traf| {
                 traf.child(types::TFHD)
                     .and_then(|t| Tfhd::from_box(t).ok())
                     .is_some_and(|t| t.track_id == track_id)
-            })
-            .ok_or_else(|| {
-                // PIFF files often fragment each track on its own (the fragment at this offset
-                // holds another track); serving those as one muxed stream stalled WebKit's MSE.
-                bad(format!(
-                    "its tracks are fragmented separately (the fragment at byte {offset} holds \
-                     no track {track_id}); Layover's player cannot play such files yet. The file \
-                     is intact: `layover decrypt` with the title's keys makes a clear copy"
-                ))
-            })?;
-        let tfhd = traf
-            .child(types::TFHD)
-            .and_then(|t| Tfhd::from_box(t).ok())
-            .ok_or_else(|| bad("a fragment without tfhd".into()))?;
-        let default = tfhd.default_sample_duration.unwrap_or(trex_default);
-        let duration: u64 = traf
-            .children_of(types::TRUN)
-            .filter_map(|t| Trun::from_box(t).ok())
-            .flat_map(|t| t.samples)
-            .map(|s| u64::from(if s.duration == 0 { default } else { s.duration }))
-            .sum();
-        let start = traf
-            .child(types::TFDT)
-            .and_then(|t| Tfdt::from_box(t).ok())
-            .map_or(running, |t| t.base_media_decode_time);
-        running = start + duration;
-        segments.push(ServedSegment {
-            path: path.to_owned(),
-            range: Some((*offset, next - 1)),
-            start,
-            duration,
-        });
+            }) else {
+                continue;
+            };
+            let tfhd = traf
+                .child(types::TFHD)
+                .and_then(|t| Tfhd::from_box(t).ok())
+                .ok_or_else(|| bad("a fragment without tfhd".into()))?;
+            let default = u64::from(tfhd.default_sample_duration.unwrap_or(trex_default));
+            let duration: u64 = traf
+                .children_of(types::TRUN)
+                .filter_map(|t| Trun::from_box(t).ok())
+                .map(|t| {
+                    if t.flags & layover_media::boxes::moof::trun::SAMPLE_DURATION == 0 {
+                        u64::from(t.sample_count).saturating_mul(default)
+                    } else {
+                        t.samples.iter().map(|s| u64::from(s.duration)).sum()
+                    }
+                })
+                .sum();
+            let start = traf
+                .child(types::TFDT)
+                .and_then(|t| Tfdt::from_box(t).ok())
+                .map_or(running, |t| t.base_media_decode_time);
+            running = start.saturating_add(duration);
+            segments.push(ServedSegment {
+                path: path.to_owned(),
+                range: Some((*offset, next - 1)),
+                start,
+                duration,
+            });
+        }
+        if !segments.is_empty() {
+            tracks.push(FileTrack {
+                track_id,
+                timescale,
+                segments,
+            });
+        }
     }
-    Ok((init_end, timescale, segments))
+    if tracks.is_empty() {
+        return Err(bad("no track of this MP4 has a fragment".into()));
+    }
+    Ok((init_end, tracks))
 }
 
 impl Engine {
@@ -394,6 +428,76 @@ fn sniff_codecs(init: &[u8]) -> (TrackKind, Option<String>) {
     (kind, (!codecs.is_empty()).then(|| codecs.join(",")))
 }
 
+/// What a one-track clear init segment says about its track.
+struct InitFacts {
+    kind: TrackKind,
+    codec: Option<String>,
+    width: Option<u32>,
+    height: Option<u32>,
+    language: Option<String>,
+}
+
+fn init_facts(init: &[u8]) -> InitFacts {
+    use layover_media::boxes::moov::{hdlr::Hdlr, mdhd::Mdhd, tkhd::Tkhd};
+    let (sniffed, codec) = sniff_codecs(init);
+    let boxes = layover_media::boxes::parse_all(init).unwrap_or_default();
+    let trak = boxes
+        .iter()
+        .find(|b| b.box_type == types::MOOV)
+        .and_then(|m| m.child(types::TRAK));
+    let mdia = trak.and_then(|t| t.child(types::MDIA));
+    let handler = mdia
+        .and_then(|m| m.child(types::HDLR))
+        .and_then(|h| Hdlr::from_box(h).ok())
+        .map(|h| h.handler_type);
+    let kind = match handler.map(|h| h.0) {
+        Some(h) if &h == b"vide" => TrackKind::Video,
+        Some(h) if &h == b"soun" => TrackKind::Audio,
+        Some(_) => TrackKind::Other,
+        None => sniffed,
+    };
+    let tkhd = trak
+        .and_then(|t| t.child(types::TKHD))
+        .and_then(|t| Tkhd::from_box(t).ok());
+    let dim = |v: u32| Some(v >> 16).filter(|v| *v > 0);
+    let language = mdia
+        .and_then(|m| m.child(types::MDHD))
+        .and_then(|m| Mdhd::from_box(m).ok())
+        .map(|m| m.language())
+        .filter(|l| !l.is_empty() && l != "und");
+    InitFacts {
+        kind,
+        codec,
+        width: tkhd
+            .as_ref()
+            .filter(|_| kind == TrackKind::Video)
+            .and_then(|t| dim(t.width)),
+        height: tkhd
+            .as_ref()
+            .filter(|_| kind == TrackKind::Video)
+            .and_then(|t| dim(t.height)),
+        language,
+    }
+}
+
+/// Average bits per second of a track's fragments (their byte ranges hold other tracks'
+/// samples too when tracks share fragments, so this is an upper bound; it only orders
+/// qualities).
+fn file_track_bitrate(segments: &[ServedSegment], timescale: u64) -> u64 {
+    let bytes: u64 = segments
+        .iter()
+        .filter_map(|s| s.range.map(|(a, b)| b + 1 - a))
+        .sum();
+    let ticks: u64 = segments.iter().map(|s| s.duration).sum();
+    if ticks == 0 {
+        return 100_000;
+    }
+    (u128::from(bytes) * 8 * u128::from(timescale.max(1)) / u128::from(ticks))
+        .try_into()
+        .unwrap_or(u64::MAX)
+        .max(1)
+}
+
 fn media_for(path: &Path, init: &[u8], keys: &KeyStore) -> Result<TrackMedia> {
     let dec = Decryptor::new(init, keys).map_err(|e| match e {
         layover_media::Error::MissingKey { kid } => not_media(
@@ -416,6 +520,7 @@ fn media_for(path: &Path, init: &[u8], keys: &KeyStore) -> Result<TrackMedia> {
     Ok(TrackMedia {
         clear_init,
         decryptor: Some(dec),
+        remux: None,
     })
 }
 
@@ -443,37 +548,58 @@ fn prepare_blocking(
                 .ok_or_else(|| not_media(folder, "the title has no file"))?;
             let path = local(&row.rel_path)?;
             let bytes = read_part(&path, None)?;
-            let (init_end, timescale, segments) = fragments_of(&path, &bytes)?;
+            let (init_end, file_tracks) = fragments_of(&path, &bytes)?;
             let init = &bytes[..usize::try_from(init_end).unwrap_or(bytes.len())];
-            let m = media_for(&path, init, keys)?;
-            let (kind, codec) = sniff_codecs(&m.clear_init);
-            let width = None;
-            let height = None;
-            tracks.push(ServedTrack {
-                kind,
-                mime_type: if kind == TrackKind::Audio {
-                    "audio/mp4".into()
-                } else {
-                    "video/mp4".into()
-                },
-                codec,
-                bitrate: None,
-                width,
-                height,
-                sample_rate: None,
-                language: None,
-                label: None,
-                roles: Vec::new(),
-                timescale,
-                presentation_time_offset: 0,
-                has_init: true,
-                raw_ext: "m4s".into(),
-                segments,
-            });
-            media.push(m);
+            let whole = media_for(&path, init, keys)?;
+            for ft in file_tracks {
+                let clear_init = layover_media::remux::track_init(&whole.clear_init, ft.track_id)
+                    .map_err(|e| not_media(&path, e.to_string()))?;
+                let defaults = TrackDefaults::from_init(&clear_init, ft.track_id)
+                    .map_err(|e| not_media(&path, e.to_string()))?;
+                let facts = init_facts(&clear_init);
+                if facts.kind == TrackKind::Other {
+                    continue; // hint, metadata or timecode tracks: nothing MSE plays
+                }
+                let secs = ft.segments.last().map_or(0.0, |s| {
+                    (s.start + s.duration) as f64 / ft.timescale.max(1) as f64
+                });
+                duration_secs = duration_secs.max(secs);
+                tracks.push(ServedTrack {
+                    kind: facts.kind,
+                    mime_type: if facts.kind == TrackKind::Audio {
+                        "audio/mp4".into()
+                    } else {
+                        "video/mp4".into()
+                    },
+                    codec: facts.codec,
+                    bitrate: Some(file_track_bitrate(&ft.segments, ft.timescale)),
+                    width: facts.width,
+                    height: facts.height,
+                    sample_rate: (facts.kind == TrackKind::Audio)
+                        .then(|| u32::try_from(ft.timescale).ok())
+                        .flatten(),
+                    language: facts.language,
+                    label: None,
+                    roles: Vec::new(),
+                    timescale: ft.timescale,
+                    presentation_time_offset: 0,
+                    has_init: true,
+                    raw_ext: "m4s".into(),
+                    segments: ft.segments,
+                });
+                media.push(TrackMedia {
+                    clear_init,
+                    decryptor: whole.decryptor.clone(),
+                    remux: Some((ft.track_id, defaults)),
+                });
+            }
         }
-        TitleKind::Dash => {
-            let manifest = folder.join("manifest.mpd");
+        TitleKind::Dash | TitleKind::Smooth => {
+            let manifest = folder.join(if title.kind == TitleKind::Dash {
+                "manifest.mpd"
+            } else {
+                "manifest.ismc"
+            });
             let bytes = read_part(&manifest, None)?;
             let base = url::Url::parse(&title.source_url)
                 .map_err(|e| not_media(&manifest, e.to_string()))?;
@@ -485,7 +611,10 @@ fn prepare_blocking(
                 files.get(&(url.to_string(), range)).copied()
             };
             for track in &presentation.tracks {
-                if track.kind == TrackKind::Other {
+                // Smooth text streams are TTML in MP4 fragments with no init to make.
+                if track.kind == TrackKind::Other
+                    || (track.smooth.is_some() && track.kind == TrackKind::Text)
+                {
                     continue;
                 }
                 let mut track = track.clone();
@@ -550,6 +679,19 @@ fn prepare_blocking(
                             media.push(media_for(&path, &bytes, keys)?);
                             tracks.push(served_track(&track, true, "m4s".into(), segments));
                         }
+                        None if track.smooth.is_some() => {
+                            // Smooth fragments carry no moov: the init segment is made from
+                            // the manifest's CodecPrivateData, for the track ID they use.
+                            let path = segments[0].path.clone();
+                            let first = read_part(&path, None)?;
+                            let init = crate::decrypt_folder::smooth_init(&track, &first)?;
+                            let track_id =
+                                crate::decrypt_folder::first_track_id(&first).unwrap_or(1);
+                            let mut m = media_for(&path, &init, keys)?;
+                            m.remux = Some((track_id, TrackDefaults::default()));
+                            media.push(m);
+                            tracks.push(served_track(&track, true, "m4s".into(), segments));
+                        }
                         None if track.kind == TrackKind::Text => {
                             let ext = first
                                 .url
@@ -561,6 +703,7 @@ fn prepare_blocking(
                             media.push(TrackMedia {
                                 clear_init: Vec::new(),
                                 decryptor: None,
+                                remux: None,
                             });
                             let mut t = served_track(&track, false, ext.clone(), segments);
                             if ext == "vtt" {
@@ -583,10 +726,10 @@ fn prepare_blocking(
                 duration_secs = d;
             }
         }
-        TitleKind::Hls | TitleKind::Smooth => {
+        TitleKind::Hls => {
             return Err(not_media(
                 folder,
-                "Layover's player plays DASH and fragmented MP4 titles; HLS and Smooth Streaming do not play yet",
+                "Layover's player plays DASH, Smooth Streaming and fragmented MP4 titles; HLS titles do not play yet",
             ));
         }
     }
