@@ -12,6 +12,12 @@
 #   c  playready-cbcs  PlayReady DASH (cbcs), 3 qualities, en + fr, subtitles
 #   d  smooth          Smooth Streaming (PIFF 1.1 fragments + client manifest), 2 qualities, en + fr
 #   e  piff            one progressive PIFF file (.ismv served as .mp4), video + en + fr audio
+#   f  hls-cenc        HLS fMP4 of b's media (served, not in the catalog): a master and one media
+#                      playlist per track with EXT-X-MAP and segment files, PlayReady (cenc:
+#                      SAMPLE-AES-CTR, KEYFORMAT com.microsoft.playready), 3 qualities, en + fr
+#                      audio, en + fr subtitles
+#   g  two-periods     DASH with two periods (served, not in the catalog): a's files for the first
+#                      8 s, then b's, each period's BaseURL pointing at that title's folder
 #
 # Usage: assets/media/make-demo.sh [--force]
 set -euo pipefail
@@ -110,6 +116,46 @@ render piff "mandelbrot=size=640x360:rate=25"
 dash clearkey-dash --protection_scheme cenc
 dash playready-cenc --protection_scheme cenc
 dash playready-cbcs --protection_scheme cbcs --iv "$CBCS_IV"
+
+# hls ID SOURCE_ID [packager flags]: HLS fMP4 into $OUT/ID/: master.m3u8, one media playlist per
+# track (EXT-X-MAP, one file per segment) and its segments in a folder of the same name.
+hls() {
+  local id="$1" src="$2"
+  shift 2
+  mkdir -p "$OUT/$id"
+  local o="$OUT/$id" streams=() t
+  for t in 360 240 144; do
+    streams+=("in=$src-$t.mp4,stream=video,init_segment=$o/video-$t/init.mp4,segment_template=$o/video-$t/\$Number\$.m4s,playlist_name=video-$t.m3u8,drm_label=VIDEO")
+  done
+  streams+=("in=$src-en.mp4,stream=audio,init_segment=$o/audio-en/init.mp4,segment_template=$o/audio-en/\$Number\$.m4s,playlist_name=audio-en.m3u8,hls_group_id=audio,hls_name=English,language=en,drm_label=AUDIO")
+  streams+=("in=$src-fr.mp4,stream=audio,init_segment=$o/audio-fr/init.mp4,segment_template=$o/audio-fr/\$Number\$.m4s,playlist_name=audio-fr.m3u8,hls_group_id=audio,hls_name=Français,language=fr,drm_label=AUDIO")
+  for t in en:English fr:Français; do
+    streams+=("in=sub-${t%%:*}.vtt,stream=text,init_segment=$o/sub-${t%%:*}/init.mp4,segment_template=$o/sub-${t%%:*}/\$Number\$.m4s,playlist_name=sub-${t%%:*}.m3u8,hls_group_id=subs,hls_name=${t#*:},language=${t%%:*},format=mp4")
+  done
+  "$PACKAGER" "${streams[@]}" --segment_duration 2 --fragment_duration 2 \
+    --hls_master_playlist_output "$o/master.m3u8" --hls_playlist_type VOD \
+    "${encrypt[@]}" "$@" > "$id.log" 2>&1 || { cat "$id.log"; exit 1; }
+}
+
+hls hls-cenc playready-cenc --protection_scheme cenc
+
+# two-periods: the Periods of clearkey-dash and playready-cenc (same keys, same packager flags)
+# one after the other, each given a BaseURL to its title's folder, in one MPD of twice the length.
+mkdir -p "$OUT/two-periods"
+python3 - "$OUT" <<'PY'
+import re, sys
+out = sys.argv[1]
+def period(title, pid, start):
+    mpd = open(f"{out}/{title}/manifest.mpd", encoding="utf-8").read()
+    body = re.search(r"<Period[^>]*>(.*?)</Period>", mpd, re.S).group(1)
+    return (f'  <Period id="{pid}" start="PT{start}S" duration="PT8S">\n'
+            f'    <BaseURL>../{title}/</BaseURL>{body}</Period>\n')
+head = open(f"{out}/clearkey-dash/manifest.mpd", encoding="utf-8").read()
+head = head[: head.index("<Period")].replace('mediaPresentationDuration="PT8S"', 'mediaPresentationDuration="PT16S"')
+assert 'PT16S' in head, "the packager's MPD no longer says PT8S"
+with open(f"{out}/two-periods/manifest.mpd", "w", encoding="utf-8") as f:
+    f.write(head + period("clearkey-dash", "first", 0) + period("playready-cenc", "second", 8) + "</MPD>\n")
+PY
 
 # ffmpeg's ismv muxer encrypts with one key per file (cenc-aes-ctr); PIFF/Smooth carry one
 # KID per presentation, so the video key protects every track of these two titles.

@@ -29,6 +29,13 @@ pub enum Fault {
         /// Throughput.
         bytes_per_sec: u64,
     },
+    /// Send only the first this many bytes as if they were the whole file (a `Content-Length`
+    /// that matches the cut body, as a broken cache or proxy does): nothing in HTTP says it is
+    /// short, only the content does.
+    Truncate {
+        /// Bytes kept.
+        keep_bytes: u64,
+    },
     /// Answer 200 with an HTML error page instead of the file (what some CDNs do).
     Html,
     /// Ignore `Range` and always send the whole file with 200.
@@ -36,8 +43,8 @@ pub enum Fault {
 }
 
 impl Fault {
-    /// Parses the `?fault=` form: `drop:1000`, `status:503:7`, `slow:65536`, `html`,
-    /// `ignore-range`.
+    /// Parses the `?fault=` form: `drop:1000`, `status:503:7`, `slow:65536`, `truncate:1000`,
+    /// `html`, `ignore-range`.
     pub fn parse(s: &str) -> Result<Self, String> {
         let mut parts = s.split(':');
         let kind = parts.next().unwrap_or_default();
@@ -64,10 +71,13 @@ impl Fault {
             "slow" => Ok(Self::Slow {
                 bytes_per_sec: num("bytes per second")?.max(1),
             }),
+            "truncate" => Ok(Self::Truncate {
+                keep_bytes: num("a byte count")?,
+            }),
             "html" => Ok(Self::Html),
             "ignore-range" => Ok(Self::IgnoreRange),
             _ => Err(format!(
-                "unknown fault `{s}`; use drop:BYTES, status:CODE[:RETRY_AFTER], slow:BYTES_PER_SEC, html or ignore-range"
+                "unknown fault `{s}`; use drop:BYTES, status:CODE[:RETRY_AFTER], slow:BYTES_PER_SEC, truncate:BYTES, html or ignore-range"
             )),
         }
     }
@@ -156,6 +166,11 @@ mod tests {
             })
         );
         assert_eq!(Fault::parse("html"), Ok(Fault::Html));
+        assert_eq!(
+            Fault::parse("truncate:10"),
+            Ok(Fault::Truncate { keep_bytes: 10 })
+        );
+        assert!(Fault::parse("truncate").is_err_and(|e| e.contains("byte count")));
         assert!(Fault::parse("status:999").is_err());
         assert!(Fault::parse("explode").is_err_and(|e| e.contains("drop:BYTES")));
     }

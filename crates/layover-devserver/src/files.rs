@@ -125,12 +125,21 @@ pub async fn serve(
         ),
         None => (StatusCode::OK, Bytes::from(data)),
     };
+    let body = match fault {
+        Some(Fault::Truncate { keep_bytes }) => body.slice(
+            ..usize::try_from(keep_bytes)
+                .unwrap_or(usize::MAX)
+                .min(body.len()),
+        ),
+        _ => body,
+    };
     let mut builder = Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, content_type(path))
         .header(header::ACCEPT_RANGES, "bytes")
         .header(header::CONTENT_LENGTH, body.len());
-    if let Some((a, b)) = range {
+    if let Some((a, _)) = range {
+        let b = a + (body.len() as u64).saturating_sub(1);
         builder = builder.header(header::CONTENT_RANGE, format!("bytes {a}-{b}/{len}"));
     }
     let body = if head_only {

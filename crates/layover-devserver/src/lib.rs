@@ -5,7 +5,8 @@
 //!
 //! Routes:
 //! - `GET|HEAD /media/<path>`: a file under the media root; `?fault=drop:BYTES`,
-//!   `status:CODE[:RETRY_AFTER]`, `slow:BYTES_PER_SEC`, `html` or `ignore-range` for one request.
+//!   `status:CODE[:RETRY_AFTER]`, `slow:BYTES_PER_SEC`, `truncate:BYTES`, `html` or
+//!   `ignore-range` for one request.
 //! - `GET /_faults`, `POST /_faults` (a [`FaultPlan`] as JSON), `DELETE /_faults`: faults for
 //!   the next requests.
 //! - `GET /_health`: `ok`.
