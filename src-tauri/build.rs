@@ -45,7 +45,9 @@ const COMMANDS: &[&str] = &[
     "eme_save_sessions",
     "export_diagnostics",
     "verify_title",
-    "prepare_trip",
+    "plan_trip",
+    "current_trip",
+    "forget_trip",
 ];
 
 fn main() {

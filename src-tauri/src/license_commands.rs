@@ -56,14 +56,33 @@ pub async fn renew_all_licenses(state: State<'_, AppState>) -> Result<Maintenanc
     Ok(state.engine()?.renew_all_licenses().await?)
 }
 
-/// Which titles last until `return_ms`, renewing first what would lapse (unless `dry_run`).
+/// Gets ready for a trip back at `return_ms` with `title_ids`: saves it, queues their
+/// unfinished downloads and renews what would lapse (unless `dry_run`); says what will last.
 #[tauri::command]
-pub async fn prepare_trip(
+pub async fn plan_trip(
     state: State<'_, AppState>,
     return_ms: i64,
+    title_ids: Vec<i64>,
     dry_run: bool,
 ) -> Result<TripReport, ApiError> {
-    Ok(state.engine()?.prepare_trip(return_ms, !dry_run).await?)
+    let report = state
+        .engine()?
+        .plan_trip(return_ms, &title_ids, !dry_run)
+        .await?;
+    state.wake_queue();
+    Ok(report)
+}
+
+/// The saved trip as it stands now, if there is one.
+#[tauri::command]
+pub async fn current_trip(state: State<'_, AppState>) -> Result<Option<TripReport>, ApiError> {
+    Ok(state.engine()?.current_trip().await?)
+}
+
+/// Forgets the saved trip.
+#[tauri::command]
+pub async fn forget_trip(state: State<'_, AppState>) -> Result<(), ApiError> {
+    Ok(state.engine()?.forget_trip().await?)
 }
 
 /// Gives a title's licenses back.

@@ -49,18 +49,29 @@ pub enum Command {
     /// License providers: who grants licenses and how to ask them
     #[command(subcommand)]
     Providers(ProvidersCommand),
-    /// Get ready for a trip: which titles will still play until you are back, renewing first
-    /// every persistent license that would lapse before then
+    /// Get ready for a trip: which titles will still play until you are back. Saves the trip,
+    /// queues its unfinished downloads and renews first every persistent license that would
+    /// lapse before then. Without --until, shows the saved trip as it stands now
     Trip {
         /// The day you are back: `2026-12-24`, `2026-12-24T18:00:00Z` or Unix seconds
         #[arg(long, value_name = "TIME", value_parser = crate::format::parse_time)]
-        until: i64,
-        /// Only report; renew nothing
-        #[arg(long)]
+        until: Option<i64>,
+        /// A title to take (number or name; repeat for several); default: every title
+        #[arg(long = "title", value_name = "TITLE", requires = "until")]
+        titles: Vec<String>,
+        /// Only report; save, queue and renew nothing
+        #[arg(long, requires = "until")]
         dry_run: bool,
+        /// Forget the saved trip (its titles stay)
+        #[arg(long, conflicts_with_all = ["until", "titles", "dry_run"])]
+        forget: bool,
         #[command(flatten)]
         flags: JsonFlag,
     },
+    /// A title's page: details, chosen tracks, license window and playback window, whether it
+    /// plays now
+    #[command(subcommand)]
+    Title(TitleCommand),
     /// Re-check a title's files on disk against what was downloaded; damaged ones are queued
     /// to download again
     Verify {

@@ -88,28 +88,13 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
         Command::Providers(cmd) => crate::licenses::providers(engine, cmd).await?,
         Command::Trip {
             until,
+            titles,
             dry_run,
+            forget,
             flags,
-        } => {
-            let report = engine
-                .prepare_trip(until.saturating_mul(1000), !dry_run)
-                .await?;
-            if flags.json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
-                println!("Back on {}:", crate::format::utc(until));
-                for t in &report.titles {
-                    println!(
-                        "  {} {}: {}",
-                        if t.lasts { "ok  " } else { "NOT " },
-                        t.title_name,
-                        t.note
-                    );
-                }
-            }
-            if report.titles.iter().any(|t| !t.lasts) {
-                anyhow::bail!("some titles will not last the trip (listed above)");
-            }
+        } => crate::licenses::trip(engine, until, &titles, dry_run, forget, flags.json).await?,
+        Command::Title(crate::args::TitleCommand::Show { title, flags }) => {
+            crate::title::show(engine, &title, flags.json).await?;
         }
         Command::Verify { title, flags } => {
             let t = engine.find_title(&title).await?;

@@ -391,3 +391,63 @@ pub async fn providers(engine: &Engine, cmd: ProvidersCommand) -> Result<()> {
     }
     Ok(())
 }
+
+/// `layover trip`: plan (or preview, or show, or forget) the trip.
+pub async fn trip(
+    engine: &Engine,
+    until: Option<i64>,
+    titles: &[String],
+    dry_run: bool,
+    forget: bool,
+    json: bool,
+) -> Result<()> {
+    if forget {
+        engine.forget_trip().await?;
+        println!("The trip is forgotten; its titles stay in the library.");
+        return Ok(());
+    }
+    let report = match until {
+        Some(until) => {
+            let return_ms = until.saturating_mul(1000);
+            if titles.is_empty() {
+                engine.prepare_trip(return_ms, !dry_run).await?
+            } else {
+                let mut ids = Vec::with_capacity(titles.len());
+                for t in titles {
+                    ids.push(engine.find_title(t).await?.id);
+                }
+                engine.plan_trip(return_ms, &ids, !dry_run).await?
+            }
+        }
+        None => match engine.current_trip().await? {
+            Some(report) => report,
+            None => bail!(
+                "no trip is planned: `layover trip --until 2026-12-24 [--title TITLE ...]` plans one"
+            ),
+        },
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("Back on {}:", utc(report.return_ms.div_euclid(1000)));
+        for t in &report.titles {
+            println!(
+                "  {} {}: {}",
+                if t.lasts { "ok  " } else { "NOT " },
+                t.title_name,
+                t.note
+            );
+        }
+        if report.downloading > 0 && !dry_run {
+            println!(
+                "{} title(s) still to download: the app downloads them while it is open, or \
+                 `layover resume --all` downloads them here; then run `layover trip` again",
+                report.downloading
+            );
+        }
+    }
+    if report.titles.iter().any(|t| !t.lasts) {
+        bail!("some titles will not last the trip (listed above)");
+    }
+    Ok(())
+}

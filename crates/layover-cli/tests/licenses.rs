@@ -165,3 +165,121 @@ fn a_support_engineer_sees_acquires_renews_and_releases_licenses_from_the_cli() 
     assert!(String::from_utf8_lossy(&bad.stderr).contains("layover providers list"));
     rt.block_on(server.stop());
 }
+
+#[test]
+fn a_trip_is_planned_with_picked_titles_shown_again_and_forgotten_from_the_cli() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let server = rt
+        .block_on(DevServer::start(Config::loopback(&fixtures())))
+        .expect("server");
+    let base = server.base_url();
+    let data = tempfile::tempdir().expect("tempdir");
+    let d = data.path();
+
+    let none = layover(d, &["trip"]);
+    assert!(!none.status.success());
+    assert!(
+        String::from_utf8_lossy(&none.stderr).contains("no trip is planned"),
+        "{none:?}"
+    );
+
+    ok(
+        d,
+        &[
+            "providers",
+            "add",
+            "--name",
+            "Demo key delivery",
+            "--kind",
+            "ams",
+            "--url",
+            &base,
+            "--default",
+        ],
+    );
+    ok(d, &["download", &format!("{base}/media/clear.mpd")]);
+    ok(d, &["download", &format!("{base}/media/cenc.mpd")]);
+    let in_three_days = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_secs()
+        + 3 * 86_400)
+        .to_string();
+
+    // A dry run says what would last and keeps nothing.
+    let dry: serde_json::Value = serde_json::from_str(&ok(
+        d,
+        &[
+            "trip",
+            "--until",
+            &in_three_days,
+            "--title",
+            "clear",
+            "--dry-run",
+            "--json",
+        ],
+    ))
+    .expect("json");
+    assert_eq!(dry["titles"].as_array().expect("titles").len(), 1);
+    assert_eq!(dry["titles"][0]["note"], "needs no license");
+    assert!(!layover(d, &["trip"]).status.success(), "nothing saved");
+
+    // A 30-day license does not last until 2099: said, and the exit code says so too.
+    let far = layover(
+        d,
+        &[
+            "trip",
+            "--until",
+            "2099-01-01",
+            "--title",
+            "cenc",
+            "--dry-run",
+        ],
+    );
+    assert!(!far.status.success());
+    let far_out = String::from_utf8_lossy(&far.stdout);
+    assert!(
+        far_out.contains("NOT  cenc: its license ends before you are back"),
+        "{far_out}"
+    );
+
+    // Planned with both titles, the trip is kept and shown again.
+    let planned = ok(
+        d,
+        &[
+            "trip",
+            "--until",
+            &in_three_days,
+            "--title",
+            "cenc",
+            "--title",
+            "clear",
+        ],
+    );
+    assert!(
+        planned.contains("ok   cenc: lasts the whole trip"),
+        "{planned}"
+    );
+    assert!(
+        planned.contains("ok   clear: needs no license"),
+        "{planned}"
+    );
+    let shown: serde_json::Value = serde_json::from_str(&ok(d, &["trip", "--json"])).expect("json");
+    let names: Vec<&str> = shown["titles"]
+        .as_array()
+        .expect("titles")
+        .iter()
+        .map(|t| t["title_name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names.len(), 2, "{shown}");
+    assert!(
+        names.contains(&"cenc") && names.contains(&"clear"),
+        "{shown}"
+    );
+
+    let forgot = ok(d, &["trip", "--forget"]);
+    assert!(forgot.contains("forgotten"), "{forgot}");
+    assert!(!layover(d, &["trip"]).status.success());
+    assert!(ok(d, &["downloads"]).contains("cenc"), "titles stay");
+    rt.block_on(server.stop());
+}

@@ -161,6 +161,9 @@ pub enum Error {
         /// What happened and what to do, in words.
         message: String,
     },
+    /// A trip that cannot be planned as asked (no titles, a return date already past, ...).
+    #[error("the trip cannot be planned: {0}")]
+    Trip(String),
     /// Something that should not happen.
     #[error("{0}")]
     Internal(String),
@@ -194,7 +197,9 @@ impl Error {
             }
             Self::WriteFile { .. } => ErrorCode::Storage,
             Self::TitleNotFound(_) | Self::NoSuchTitle(_) => ErrorCode::NotFound,
-            Self::AmbiguousTitle { .. } | Self::WrongState { .. } => ErrorCode::InvalidInput,
+            Self::AmbiguousTitle { .. } | Self::WrongState { .. } | Self::Trip(_) => {
+                ErrorCode::InvalidInput
+            }
             Self::DownloadBusy(_) => ErrorCode::Busy,
             Self::Secrets(_) => ErrorCode::Storage,
             Self::NoSuchProvider(_) => ErrorCode::NotFound,

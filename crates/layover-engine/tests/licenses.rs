@@ -12,6 +12,7 @@ use layover_devserver::license::{
 };
 use layover_devserver::{Config, DevServer};
 use layover_drm::Kid;
+use layover_engine::library::TitleState;
 use layover_engine::licenses::{
     LicenseStatus, Operation, ProviderKind, ProviderProfile, ProviderSecrets,
 };
@@ -850,9 +851,10 @@ async fn getting_ready_for_a_trip_renews_what_would_lapse_and_says_what_lasts() 
     let report = w.engine.prepare_trip(back, false).await.expect("report");
     assert!(!report.titles[0].lasts);
     assert!(
-        report.titles[0].note.contains("not downloaded yet"),
+        report.titles[0].note.contains("waiting to download"),
         "{report:?}"
     );
+    assert_eq!(report.downloading, 1);
 
     w.engine
         .download(w.title, &|_| {})
@@ -890,4 +892,81 @@ async fn getting_ready_for_a_trip_renews_what_would_lapse_and_says_what_lasts() 
     let again = w.engine.prepare_trip(back, true).await.expect("report");
     assert!(again.titles[0].lasts && !again.titles[0].renewed);
     assert_eq!(w.server.license().stats().requests, asked + 2);
+}
+
+#[tokio::test]
+async fn a_trip_takes_the_picked_titles_queues_them_and_is_kept_until_forgotten() {
+    let w = world(LicenseServerConfig::demo()).await;
+    let mut p = profile("Month", ProviderKind::Ams, w.server.base_url());
+    p.query
+        .insert("cfg".into(), "(persist:true,relexp:2592000)".into());
+    use_provider(&w, p, None).await;
+    let now = i64::try_from(T0_MS).unwrap();
+    let back = now + 3 * 24 * 3600 * 1000;
+    let other = w
+        .engine
+        .add_link(&format!("{}/media/clear.mpd", w.server.base_url()))
+        .await
+        .expect("added")
+        .id;
+
+    // Nothing picked, or a return already past: said in words, nothing saved.
+    let err = w.engine.plan_trip(back, &[], true).await.expect_err("none");
+    assert!(err.to_string().contains("pick the titles"), "{err}");
+    let err = w
+        .engine
+        .plan_trip(now - 1, &[w.title], true)
+        .await
+        .expect_err("past");
+    assert!(err.to_string().contains("already passed"), "{err}");
+    assert!(w.engine.current_trip().await.expect("read").is_none());
+
+    // A paused title picked for the trip goes back in the queue; the other is not on the trip.
+    w.engine.pause(w.title).await.expect("paused");
+    let dry = w
+        .engine
+        .plan_trip(back, &[w.title], false)
+        .await
+        .expect("dry run");
+    assert_eq!(
+        dry.titles[0].state,
+        TitleState::Paused,
+        "a dry run changes nothing"
+    );
+    assert!(w.engine.current_trip().await.expect("read").is_none());
+    let report = w
+        .engine
+        .plan_trip(back, &[w.title], true)
+        .await
+        .expect("planned");
+    assert_eq!(report.titles.len(), 1, "{report:?}");
+    let t = &report.titles[0];
+    assert_eq!((t.title_id, t.state), (w.title, TitleState::Queued));
+    assert!(!t.lasts && t.note.contains("waiting to download"), "{t:?}");
+    assert_eq!(report.downloading, 1);
+    assert_eq!(
+        w.engine.title(other).await.expect("other").state,
+        TitleState::Queued,
+        "untouched"
+    );
+
+    // The saved trip follows the download: once on disk with a month's license, it lasts.
+    w.engine
+        .download(w.title, &|_| {})
+        .await
+        .expect("downloaded");
+    let saved = w.engine.current_trip().await.expect("read").expect("saved");
+    assert_eq!(saved.return_ms, back);
+    assert_eq!(saved.downloading, 0);
+    let t = &saved.titles[0];
+    assert!(t.lasts && !t.renewed, "{t:?}");
+    assert!(t.note.contains("lasts the whole trip"), "{t:?}");
+
+    // A deleted title leaves the trip; forgetting it leaves the library alone.
+    w.engine.remove(w.title).await.expect("removed");
+    let saved = w.engine.current_trip().await.expect("read").expect("kept");
+    assert!(saved.titles.is_empty(), "{saved:?}");
+    w.engine.forget_trip().await.expect("forgot");
+    assert!(w.engine.current_trip().await.expect("read").is_none());
+    assert!(w.engine.title(other).await.is_ok());
 }

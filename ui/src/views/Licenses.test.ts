@@ -1,10 +1,29 @@
-import { render, screen, waitFor, within } from "@testing-library/svelte";
+import { cleanup, render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
 import { MockLicenses, mockLicense } from "../lib/backend/licenses";
+import type { Title } from "../lib/bindings/Title";
+import type { TitleState } from "../lib/bindings/TitleState";
 import { remainingText } from "../lib/licenses";
 import Licenses from "./Licenses.svelte";
+
+function mockTitle(id: number, name: string, state: TitleState = "completed"): Title {
+  return {
+    id,
+    name,
+    source_url: `https://media.example/${id}.mpd`,
+    kind: "dash",
+    state,
+    state_reason: null,
+    bytes_done: 10,
+    bytes_total: 10,
+    folder: `t${id}`,
+    queue_position: id,
+    created_at: 0,
+    completed_at: state === "completed" ? 1 : null,
+  };
+}
 
 describe("Licenses view", () => {
   it("shows the empty state when nothing is licensed", async () => {
@@ -79,23 +98,57 @@ describe("Licenses view", () => {
     expect(api.calls).toContain("renewAll");
   });
 
-  it("gets ready for a trip: renews what would lapse and says what lasts", async () => {
+  it("gets ready for a trip with the picked titles: renews what would lapse and says what lasts", async () => {
     const api = new MockLicenses();
     const soon = Date.now() + 86_400_000;
+    const titles = [
+      mockTitle(1, "Sintel"),
+      mockTitle(2, "Rental"),
+      mockTitle(3, "Left at home"),
+      mockTitle(4, "Still coming", "downloading"),
+    ];
+    api.titlesOf = () => titles;
     api.licenses = [
       mockLicense({ id: 1, title_id: 1, title_name: "Sintel", expires_ms: soon, persistent: true }),
       mockLicense({ id: 2, title_id: 2, title_name: "Rental", expires_ms: soon, persistent: false }),
     ];
     const user = userEvent.setup();
-    render(Licenses, { props: { api } });
+    render(Licenses, { props: { api, titles } });
     await user.click(await screen.findByRole("button", { name: "Get ready for a trip" }));
+    const form = screen.getByRole("form", { name: "Get ready for a trip" });
+    // Every title is picked to start with; the viewer leaves one at home.
+    expect(within(form).getByRole("group", { name: "Titles to take (4 picked)" })).toBeInTheDocument();
+    await user.click(within(form).getByRole("checkbox", { name: /Left at home/ }));
+    await user.click(within(form).getByRole("button", { name: "Get ready (3 titles)" }));
     const report = await screen.findByRole("region", { name: "Trip report" });
-    expect(report).toHaveTextContent("1 of 2 titles will play until you are back.");
+    expect(report).toHaveTextContent("1 of 3 titles will play until you are back; 1 still downloading");
     expect(report).toHaveTextContent("Sintel");
     expect(report).toHaveTextContent("renewed for the trip");
     expect(report).toHaveTextContent("Rental");
-    expect(report).toHaveTextContent("will not last");
-    expect(api.calls).toContain("prepareTrip");
+    expect(report).toHaveTextContent("waiting to download");
+    expect(report).not.toHaveTextContent("Left at home");
+    expect(api.trip?.titleIds).toEqual([1, 2, 4]);
+
+    // The trip is kept: opened again, it shows; forgotten, it goes.
+    cleanup();
+    render(Licenses, { props: { api, titles } });
+    expect(await screen.findByRole("region", { name: "Trip report" })).toHaveTextContent("Sintel");
+    await user.click(screen.getByRole("button", { name: "Forget the trip" }));
+    await waitFor(() => expect(screen.queryByRole("region", { name: "Trip report" })).toBeNull());
+    expect(api.trip).toBeNull();
+  });
+
+  it("refuses a trip with nothing picked, in words", async () => {
+    const api = new MockLicenses();
+    const titles = [mockTitle(1, "Sintel")];
+    api.titlesOf = () => titles;
+    const user = userEvent.setup();
+    render(Licenses, { props: { api, titles } });
+    await user.click(await screen.findByRole("button", { name: "Get ready for a trip" }));
+    await user.click(screen.getByRole("button", { name: "Clear shown" }));
+    expect(screen.getByRole("button", { name: "Get ready (0 titles)" })).toBeDisabled();
+    await user.type(screen.getByRole("searchbox", { name: "Search" }), "nothing like this");
+    expect(screen.queryByRole("checkbox")).toBeNull();
   });
 
   it("shows a refusal in words with advice", async () => {

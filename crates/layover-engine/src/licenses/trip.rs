@@ -7,8 +7,8 @@ use ts_rs::TS;
 use super::acquire::Operation;
 use super::tracking::{LicenseStatus, LicenseView};
 use crate::Engine;
-use crate::error::Result;
-use crate::library::TitleState;
+use crate::error::{Error, Result};
+use crate::library::{Title, TitleState};
 
 /// One title's outlook for the trip.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -19,6 +19,8 @@ pub struct TripTitle {
     pub title_id: i64,
     /// Its name.
     pub title_name: String,
+    /// Where its download stands (a trip's titles are downloaded first).
+    pub state: TitleState,
     /// It will play offline until the return date.
     pub lasts: bool,
     /// A license was renewed for the trip just now.
@@ -37,8 +39,10 @@ pub struct TripReport {
     /// The return date (Unix ms).
     #[ts(type = "number")]
     pub return_ms: i64,
-    /// Every title, those that will not last first.
+    /// The trip's titles, those that will not last first.
     pub titles: Vec<TripTitle>,
+    /// Titles still to download before they can last (queued, downloading or paused).
+    pub downloading: u32,
 }
 
 /// Whether `l` still plays at `when` (Unix ms), and its deadline.
@@ -55,11 +59,86 @@ fn outlook(l: &LicenseView, when: i64) -> (bool, Option<i64>) {
 }
 
 impl Engine {
-    /// Checks every title against the return date; with `renew`, first renews each persistent
-    /// license that would lapse before it (providers bill per request, so only those).
+    /// Gets ready for a trip with every title in the library (`layover trip` without
+    /// `--title`): see [`Engine::plan_trip`].
     pub async fn prepare_trip(&self, return_ms: i64, renew: bool) -> Result<TripReport> {
+        let ids: Vec<i64> = self
+            .titles()
+            .await?
+            .into_iter()
+            .filter(|t| t.state != TitleState::Removing)
+            .map(|t| t.id)
+            .collect();
+        self.plan_trip(return_ms, &ids, renew).await
+    }
+
+    /// Gets ready for a trip back at `return_ms` with the titles `title_ids`: the trip is saved
+    /// (so the app shows it again, and [`Engine::current_trip`] follows its downloads), its
+    /// paused and failed titles go back in the queue, and each persistent license that would
+    /// lapse before the return is renewed (providers bill per request, so only those). Without
+    /// `act` nothing changes: the report only says what would last.
+    pub async fn plan_trip(
+        &self,
+        return_ms: i64,
+        title_ids: &[i64],
+        act: bool,
+    ) -> Result<TripReport> {
+        if title_ids.is_empty() {
+            return Err(Error::Trip(
+                "no titles were picked: pick the titles to take with you".into(),
+            ));
+        }
+        let now = self.clock().now_unix_ms();
+        if return_ms <= now {
+            return Err(Error::Trip(
+                "the return date has already passed: pick a day after today".into(),
+            ));
+        }
+        let mut titles = Vec::with_capacity(title_ids.len());
+        for &id in title_ids {
+            titles.push(self.title(id).await?);
+        }
+        if act {
+            self.store().save_trip(return_ms, title_ids, now).await?;
+            for t in titles.iter_mut() {
+                if matches!(t.state, TitleState::Paused | TitleState::Failed) {
+                    *t = self.resume(t.id).await?;
+                }
+            }
+        }
+        self.trip_report(return_ms, titles, act).await
+    }
+
+    /// The saved trip, as it stands now (its downloads may have moved on); renews nothing.
+    pub async fn current_trip(&self) -> Result<Option<TripReport>> {
+        let Some((return_ms, ids)) = self.store().trip().await? else {
+            return Ok(None);
+        };
+        let mut titles = Vec::with_capacity(ids.len());
+        for id in ids {
+            match self.title(id).await {
+                Ok(t) if t.state != TitleState::Removing => titles.push(t),
+                Ok(_) | Err(Error::TitleNotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.trip_report(return_ms, titles, false).await.map(Some)
+    }
+
+    /// Forgets the saved trip (its titles stay in the library).
+    pub async fn forget_trip(&self) -> Result<()> {
+        self.store().clear_trip().await
+    }
+
+    async fn trip_report(
+        &self,
+        return_ms: i64,
+        picked: Vec<Title>,
+        renew: bool,
+    ) -> Result<TripReport> {
         let mut titles = Vec::new();
-        for t in self.titles().await? {
+        let mut downloading = 0;
+        for t in picked {
             if t.state == TitleState::Removing {
                 continue;
             }
@@ -68,6 +147,7 @@ impl Engine {
             let mut renewed = false;
             let mut renew_error = None;
             if renew
+                && t.state == TitleState::Completed
                 && !licenses.is_empty()
                 && lapses(&licenses)
                 && licenses
@@ -87,13 +167,10 @@ impl Engine {
             let window = licenses.iter().filter_map(|l| l.playback_window_secs).min();
             let not_started = licenses.iter().all(|l| l.first_play_ms.is_none());
             let (lasts, note) = if t.state != TitleState::Completed {
-                (
-                    false,
-                    format!(
-                        "not downloaded yet ({}): it must finish before you leave",
-                        t.state.as_str()
-                    ),
-                )
+                if t.state != TitleState::Failed {
+                    downloading += 1;
+                }
+                (false, download_note(&t))
             } else if licenses.is_empty() {
                 (true, "needs no license".to_owned())
             } else if !all_last {
@@ -138,6 +215,7 @@ impl Engine {
             titles.push(TripTitle {
                 title_id: t.id,
                 title_name: t.name,
+                state: t.state,
                 lasts,
                 renewed,
                 playable_until_ms: deadline,
@@ -145,6 +223,34 @@ impl Engine {
             });
         }
         titles.sort_by_key(|t| (t.lasts, t.playable_until_ms.unwrap_or(i64::MAX)));
-        Ok(TripReport { return_ms, titles })
+        Ok(TripReport {
+            return_ms,
+            titles,
+            downloading,
+        })
+    }
+}
+
+/// What a title that is not on disk yet needs before the trip, in words.
+fn download_note(t: &Title) -> String {
+    let percent = t
+        .bytes_total
+        .filter(|&total| total > 0)
+        .map(|total| format!(" ({} %)", (t.bytes_done.max(0) * 100 / total).min(100)));
+    let reason = t.state_reason.as_deref().unwrap_or("no reason given");
+    match t.state {
+        TitleState::Queued => "waiting to download: it must finish before you leave".to_owned(),
+        TitleState::Downloading => format!(
+            "downloading{}: it must finish before you leave",
+            percent.unwrap_or_default()
+        ),
+        TitleState::Paused => format!(
+            "paused{} ({reason}): resume it, it must finish before you leave",
+            percent.unwrap_or_default()
+        ),
+        TitleState::Failed => {
+            format!("the download failed ({reason}): it will not be there on the trip")
+        }
+        TitleState::Completed | TitleState::Removing => String::new(),
     }
 }

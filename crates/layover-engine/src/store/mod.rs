@@ -5,6 +5,7 @@ mod clock;
 mod licenses;
 mod settings;
 mod titles;
+mod trip;
 
 pub use licenses::{GrantedRow, HistoryRow, LicenseRow, ProviderRow};
 pub use titles::PendingFile;

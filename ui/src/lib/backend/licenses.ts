@@ -11,6 +11,7 @@ import type { Provider } from "../bindings/Provider";
 import type { ProviderProfile } from "../bindings/ProviderProfile";
 import type { ProviderSecrets } from "../bindings/ProviderSecrets";
 import type { SecretStoreKind } from "../bindings/SecretStoreKind";
+import type { Title } from "../bindings/Title";
 import type { TripReport } from "../bindings/TripReport";
 import { toApiError } from "../errors";
 
@@ -23,8 +24,15 @@ export interface LicensesApi {
   renew(titleId: number): Promise<LicenseView[]>;
   /** Renews every persistent license (before a trip). */
   renewAll(): Promise<MaintenanceReport>;
-  /** Which titles last until `returnMs`; renews first what would lapse unless `dryRun`. */
-  prepareTrip(returnMs: number, dryRun: boolean): Promise<TripReport>;
+  /**
+   * Gets ready for a trip back at `returnMs` with `titleIds`: saves it, queues their unfinished
+   * downloads and renews first what would lapse (unless `dryRun`); says what will last.
+   */
+  planTrip(returnMs: number, titleIds: number[], dryRun: boolean): Promise<TripReport>;
+  /** The saved trip as it stands now (downloads move on), or null. */
+  currentTrip(): Promise<TripReport | null>;
+  /** Forgets the saved trip; its titles stay. */
+  forgetTrip(): Promise<void>;
   /** Every provider (secrets never reach the UI). */
   providers(): Promise<Provider[]>;
   /** Adds a provider. */
@@ -64,8 +72,14 @@ export class TauriLicenses implements LicensesApi {
   renewAll(): Promise<MaintenanceReport> {
     return call("renew_all_licenses");
   }
-  prepareTrip(returnMs: number, dryRun: boolean): Promise<TripReport> {
-    return call("prepare_trip", { returnMs, dryRun });
+  planTrip(returnMs: number, titleIds: number[], dryRun: boolean): Promise<TripReport> {
+    return call("plan_trip", { returnMs, titleIds, dryRun });
+  }
+  currentTrip(): Promise<TripReport | null> {
+    return call("current_trip");
+  }
+  forgetTrip(): Promise<void> {
+    return call("forget_trip");
   }
   providers(): Promise<Provider[]> {
     return call("list_providers");
@@ -187,25 +201,56 @@ export class MockLicenses implements LicensesApi {
       expired: [],
     }));
   }
-  prepareTrip(returnMs: number, dryRun: boolean): Promise<TripReport> {
-    return this.answer("prepareTrip", () => {
-      const seen = new Map<number, LicenseView>();
-      for (const l of this.licenses) if (l.title_id !== null && !seen.has(l.title_id)) seen.set(l.title_id, l);
-      return {
-        return_ms: returnMs,
-        titles: [...seen.values()].map((l) => {
-          const lasts = l.expires_ms === null || l.expires_ms >= returnMs;
-          const renewed = !dryRun && !lasts && l.persistent;
-          return {
-            title_id: l.title_id ?? 0,
-            title_name: l.title_name,
-            lasts: lasts || renewed,
-            renewed,
-            playable_until_ms: l.expires_ms,
-            note: lasts ? "lasts the whole trip" : renewed ? "renewed for the trip" : "its license ends before you are back",
-          };
-        }),
-      };
+  /** The saved trip (return time and titles), as the engine keeps it. */
+  trip: { returnMs: number; titleIds: number[] } | null = null;
+  /** Titles the mocked library holds (the trip reports their names and download states). */
+  titlesOf: () => Title[] = () => [];
+
+  private tripReport(returnMs: number, titleIds: number[], dryRun: boolean): TripReport {
+    const report: TripReport = { return_ms: returnMs, titles: [], downloading: 0 };
+    for (const id of titleIds) {
+      const t = this.titlesOf().find((x) => x.id === id);
+      const l = this.licenses.find((x) => x.title_id === id);
+      const name = t?.name ?? l?.title_name ?? `Title ${id}`;
+      const state = t?.state ?? "completed";
+      if (state !== "completed") {
+        report.downloading += 1;
+        report.titles.push({ title_id: id, title_name: name, state, lasts: false, renewed: false,
+          playable_until_ms: null, note: "waiting to download: it must finish before you leave" });
+        continue;
+      }
+      const lasts = !l || l.expires_ms === null || l.expires_ms >= returnMs;
+      const renewed = !dryRun && !lasts && !!l?.persistent;
+      report.titles.push({
+        title_id: id,
+        title_name: name,
+        state,
+        lasts: lasts || renewed,
+        renewed,
+        playable_until_ms: l?.expires_ms ?? null,
+        note: !l ? "needs no license" : lasts ? "lasts the whole trip" : renewed ? "renewed for the trip" : "its license ends before you are back",
+      });
+    }
+    report.titles.sort((a, b) => Number(a.lasts) - Number(b.lasts));
+    return report;
+  }
+  planTrip(returnMs: number, titleIds: number[], dryRun: boolean): Promise<TripReport> {
+    return this.answer("planTrip", () => {
+      if (titleIds.length === 0) {
+        throw { code: "invalid_input", message: "the trip cannot be planned: no titles were picked: pick the titles to take with you" };
+      }
+      if (!dryRun) this.trip = { returnMs, titleIds: [...titleIds] };
+      return this.tripReport(returnMs, titleIds, dryRun);
+    });
+  }
+  currentTrip(): Promise<TripReport | null> {
+    return this.answer("currentTrip", () =>
+      this.trip ? this.tripReport(this.trip.returnMs, this.trip.titleIds, true) : null,
+    );
+  }
+  forgetTrip(): Promise<void> {
+    return this.answer("forgetTrip", () => {
+      this.trip = null;
     });
   }
   providers(): Promise<Provider[]> {

@@ -52,6 +52,10 @@ export class MockBackend implements Backend {
   failWith: ApiError | null = null;
   readonly calls: string[] = [];
 
+  constructor() {
+    this.licenses.titlesOf = () => this.titles;
+  }
+
   private async answer<T>(name: string, value: () => T): Promise<T> {
     this.calls.push(name);
     if (this.failWith) throw this.failWith;

@@ -10,6 +10,10 @@ export type TripReport = {
  */
 return_ms: number, 
 /**
- * Every title, those that will not last first.
+ * The trip's titles, those that will not last first.
  */
-titles: Array<TripTitle>, };
+titles: Array<TripTitle>, 
+/**
+ * Titles still to download before they can last (queued, downloading or paused).
+ */
+downloading: number, };
