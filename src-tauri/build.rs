@@ -44,6 +44,7 @@ const COMMANDS: &[&str] = &[
     "eme_license_request",
     "eme_save_sessions",
     "export_diagnostics",
+    "diagnostics",
     "verify_title",
     "plan_trip",
     "current_trip",

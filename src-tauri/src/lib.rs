@@ -184,6 +184,7 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
             eme_commands::eme_setup,
             playback::playback_check,
             playback::playback_start,
+            support_commands::diagnostics,
             support_commands::export_diagnostics,
             support_commands::verify_title,
         ])

@@ -1,5 +1,5 @@
-//! Support commands: verify a title's files, export a diagnostics bundle. Each is one call into
-//! the engine. Register new ones here, in `build.rs` and in `capabilities/main.json`.
+//! Support commands: verify a title's files, the Diagnostics view's report, export a diagnostics
+//! bundle. Each is one call into the engine. Register new ones here, in `build.rs` and in `capabilities/main.json`.
 
 use layover_engine::ApiError;
 use layover_engine::diagnostics::VerifyReport;
@@ -22,4 +22,10 @@ pub async fn verify_title(state: State<'_, AppState>, id: i64) -> Result<VerifyR
 pub async fn export_diagnostics(state: State<'_, AppState>) -> Result<String, ApiError> {
     let path = state.engine()?.export_diagnostics_to_downloads().await?;
     Ok(path.display().to_string())
+}
+
+/// The Diagnostics view's report, redacted as a bundle is.
+#[tauri::command]
+pub async fn diagnostics(state: State<'_, AppState>) -> Result<serde_json::Value, ApiError> {
+    Ok(state.engine()?.diagnostics().await?)
 }

@@ -69,6 +69,8 @@ describe("App", () => {
     await user.keyboard("{ArrowDown}");
     expect(screen.getByRole("button", { name: /Downloads/ })).toHaveFocus();
     await user.keyboard("{ArrowUp}{ArrowUp}");
+    expect(screen.getByRole("button", { name: /Diagnostics/ })).toHaveFocus();
+    await user.keyboard("{ArrowUp}");
     expect(screen.getByRole("button", { name: /Catalog/ })).toHaveFocus();
     await user.keyboard("{ArrowUp}");
     expect(screen.getByRole("button", { name: /Settings/ })).toHaveFocus();

@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::Engine;
 use crate::error::{Error, Result};
 use crate::library::{Title, TitleState, check_top_level_boxes};
 use crate::licenses::{HistoryEntry, LicenseView};
+use crate::{AppInfo, ClockStatus, Engine, Settings};
 
 /// What one file's check found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -204,16 +204,14 @@ impl Engine {
         self.export_diagnostics(&dir.join(name)).await
     }
 
-    /// Writes a diagnostics bundle (zip) to `dest` and returns its path. Reads only; secrets
-    /// are never opened.
-    pub async fn export_diagnostics(&self, dest: &Path) -> Result<PathBuf> {
-        let redactor = Redactor::new(self.data_dir().root());
-        let info = self.app_info().await?;
+    /// Everything support staff see, before paths are redacted: secrets are never read, URL
+    /// query values are replaced and log lines scrubbed here.
+    async fn gather(&self) -> Result<DiagnosticsReport> {
+        let app = self.app_info().await?;
         let settings = self.settings().await?;
         let clock = self.clock_status().await?;
-        let titles = self.titles().await?;
-        let mut title_docs = Vec::new();
-        for t in &titles {
+        let mut titles = Vec::new();
+        for t in self.titles().await? {
             let folder = self.titles_dir().join(&t.folder);
             let files: Vec<FileReport> = self
                 .file_rows(t.id)
@@ -221,16 +219,16 @@ impl Engine {
                 .iter()
                 .map(|r| check_file(&folder, r))
                 .collect();
-            title_docs.push(TitleDoc {
+            titles.push(TitleDoc {
                 title: Title {
                     source_url: redact_url(&t.source_url),
-                    ..t.clone()
+                    ..t
                 },
                 files,
             });
         }
         let licenses: Vec<LicenseView> = self.licenses().await?;
-        let mut history: Vec<(String, Vec<HistoryEntry>)> = Vec::new();
+        let mut history = Vec::new();
         for name in licenses
             .iter()
             .map(|l| {
@@ -240,24 +238,62 @@ impl Engine {
             .collect::<std::collections::BTreeSet<_>>()
         {
             if let Ok(d) = self.license_details(&name).await {
-                history.push((d.title_name, d.history));
+                history.push(LicenseHistory {
+                    title_name: d.title_name,
+                    requests: d.history,
+                });
             }
         }
         let providers = self.export_providers().await?;
+        let log_lines = last_log_lines(&self.data_dir().logs_dir(), LOG_LINES)
+            .iter()
+            .map(|l| crate::redact::scrub(l))
+            .collect();
+        Ok(DiagnosticsReport {
+            app,
+            os_version: os_version(),
+            clock,
+            settings,
+            titles,
+            licenses,
+            history,
+            providers,
+            log_lines,
+        })
+    }
 
+    /// The Diagnostics view's data: what a bundle holds (the last log lines instead of whole
+    /// files), as JSON shaped like [`DiagnosticsReport`], redacted exactly as a bundle is
+    /// (tokens and keys never read, URL query values replaced, log lines scrubbed, the data
+    /// folder shown as `<data>` and the home folder as `~`).
+    pub async fn diagnostics(&self) -> Result<serde_json::Value> {
+        let report = self.gather().await?;
+        let redacted = Redactor::new(self.data_dir().root()).apply(&json(&report)?);
+        serde_json::from_str(&redacted).map_err(|e| Error::Internal(format!("diagnostics: {e}")))
+    }
+
+    /// Writes a diagnostics bundle (zip) to `dest` and returns its path. Reads only; secrets
+    /// are never opened.
+    pub async fn export_diagnostics(&self, dest: &Path) -> Result<PathBuf> {
+        let redactor = Redactor::new(self.data_dir().root());
+        let report = self.gather().await?;
         let files: Vec<(String, String)> = vec![
             ("README.txt".into(), README.into()),
             (
                 "app.json".into(),
-                json(&serde_json::json!({"app": info, "clock": clock}))?,
+                json(&serde_json::json!({
+                    "app": report.app,
+                    "os_version": report.os_version,
+                    "clock": report.clock,
+                }))?,
             ),
-            ("settings.json".into(), json(&settings)?),
-            ("titles.json".into(), json(&title_docs)?),
+            ("settings.json".into(), json(&report.settings)?),
+            ("titles.json".into(), json(&report.titles)?),
             (
                 "licenses.json".into(),
-                json(&serde_json::json!({"licenses": licenses, "history": history}))?,
+                json(&serde_json::json!({"licenses": report.licenses, "history": report.history}))?,
             ),
-            ("providers.json".into(), providers),
+            ("providers.json".into(), report.providers),
         ];
         let logs = recent_logs(&self.data_dir().logs_dir(), 4);
 
@@ -299,15 +335,56 @@ impl Engine {
     }
 }
 
-#[derive(Serialize)]
-struct TitleDoc {
+/// How many log lines the Diagnostics view shows.
+pub const LOG_LINES: usize = 200;
+
+/// What support staff see: the Diagnostics view's data and a bundle's contents.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct DiagnosticsReport {
+    /// The build, its data folder, database and logs.
+    pub app: AppInfo,
+    /// The operating system's name and version, as it reports them.
+    pub os_version: String,
+    /// The clock and the latest time seen.
+    pub clock: ClockStatus,
+    /// Every setting.
+    pub settings: Settings,
+    /// Every title with its files, each checked now.
+    pub titles: Vec<TitleDoc>,
+    /// Every license with its policy.
+    pub licenses: Vec<LicenseView>,
+    /// Each title's license requests, newest first.
+    pub history: Vec<LicenseHistory>,
+    /// License provider profiles as `layover providers export` writes them (never tokens).
+    pub providers: String,
+    /// The last lines of the newest logs, oldest first.
+    pub log_lines: Vec<String>,
+}
+
+/// A title's license requests.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct LicenseHistory {
+    /// The title.
+    pub title_name: String,
+    /// Its requests, newest first.
+    pub requests: Vec<HistoryEntry>,
+}
+
+/// A title with its files, each checked now.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct TitleDoc {
+    /// The title (its link with query values replaced).
     #[serde(flatten)]
-    title: Title,
-    files: Vec<FileReport>,
+    pub title: Title,
+    /// Its files.
+    pub files: Vec<FileReport>,
 }
 
 const README: &str = "Layover diagnostics bundle\n\n\
-app.json        version, OS, data folder (as <data>), schema, the clock and its watermark\n\
+app.json        version, OS and its version, data folder (as <data>), schema, the clock\n\
 settings.json   every setting\n\
 titles.json     every title with its files and their integrity check now\n\
 licenses.json   every license (policy, state, both KID forms) and each title's requests\n\
@@ -367,6 +444,45 @@ impl Redactor {
             }
         }
         out
+    }
+}
+
+/// The last `n` lines of the newest log files, oldest first.
+fn last_log_lines(dir: &Path, n: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for log in recent_logs(dir, 4) {
+        let Ok(text) = std::fs::read_to_string(&log) else {
+            continue;
+        };
+        let mut older: Vec<String> = text.lines().map(str::to_owned).collect();
+        let keep = n.saturating_sub(lines.len());
+        let from = older.len().saturating_sub(keep);
+        older.drain(..from);
+        older.append(&mut lines);
+        lines = older;
+        if lines.len() >= n {
+            break;
+        }
+    }
+    lines
+}
+
+/// The operating system as it names itself: the distribution and kernel on Linux, the product
+/// version elsewhere when it can be read, else the family and architecture.
+fn os_version() -> String {
+    let family = format!("{} {}", std::env::consts::OS, std::env::consts::ARCH);
+    let read = |p: &str| std::fs::read_to_string(p).ok();
+    let pretty = read("/etc/os-release").and_then(|t| {
+        t.lines()
+            .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+            .map(|v| v.trim_matches('"').to_owned())
+    });
+    let kernel = read("/proc/sys/kernel/osrelease").map(|k| k.trim().to_owned());
+    match (pretty, kernel) {
+        (Some(p), Some(k)) => format!("{p}, kernel {k} ({family})"),
+        (Some(p), None) => format!("{p} ({family})"),
+        (None, Some(k)) => format!("kernel {k} ({family})"),
+        (None, None) => family,
     }
 }
 

@@ -115,6 +115,29 @@ async fn verify_finds_damage_and_the_bundle_carries_no_secret() {
         "no content key"
     );
 
+    // The Diagnostics view's data: the same redaction, the last log lines.
+    let view = engine.diagnostics().await.expect("report");
+    let text = view.to_string();
+    assert!(text.contains("\"check\":\"ok\""), "files are checked");
+    assert!(text.contains("0a1b2c3d-4e5f-4071-8293-a4b5c6d7e8f9"));
+    assert!(
+        text.contains("<data>"),
+        "the data folder is named, redacted"
+    );
+    assert!(!text.contains(TOKEN), "no token in the view");
+    assert!(!text.contains("abc123"), "no query values in the view");
+    assert!(!text.contains(&data.path().display().to_string()));
+    assert!(!text.contains("00112233445566778899aabbccddeeff"));
+    let lines = view["log_lines"].as_array().expect("log lines");
+    assert!(
+        lines.iter().any(|l| l
+            .as_str()
+            .is_some_and(|l| l.contains("Authorization") && l.contains("<data>/layover.db"))),
+        "the log line is there, scrubbed: {lines:?}"
+    );
+    assert_eq!(view["titles"].as_array().map(Vec::len), Some(1));
+    assert_eq!(view["licenses"].as_array().map(Vec::len), Some(2));
+
     // Damage one file: verify says which, and the title goes back to the queue for it.
     let folder = engine.titles_dir().join(&title.folder);
     let victim = std::fs::read_dir(&folder)

@@ -11,7 +11,7 @@ describe("navigation", () => {
     expect(viewFromHash("#/../../etc")).toBe("library");
   });
 
-  it("uses Ctrl+1..5 as shortcuts and ignores other chords", () => {
+  it("uses Ctrl+1..6 as shortcuts and ignores other chords", () => {
     const key = (k: string, mods: Partial<KeyboardEvent> = {}) => ({
       key: k,
       ctrlKey: false,
@@ -22,7 +22,8 @@ describe("navigation", () => {
     expect(viewForShortcut(key("1", { ctrlKey: true }))).toBe("library");
     expect(viewForShortcut(key("4", { metaKey: true }))).toBe("settings");
     expect(viewForShortcut(key("5", { ctrlKey: true }))).toBe("catalog");
-    expect(viewForShortcut(key("6", { ctrlKey: true }))).toBeNull();
+    expect(viewForShortcut(key("6", { ctrlKey: true }))).toBe("diagnostics");
+    expect(viewForShortcut(key("7", { ctrlKey: true }))).toBeNull();
     expect(viewForShortcut(key("2"))).toBeNull();
     expect(viewForShortcut(key("2", { ctrlKey: true, altKey: true }))).toBeNull();
   });

@@ -1,7 +1,8 @@
 // The app's views, their order in the sidebar and their keyboard shortcuts.
 
-// The Catalog came after the first four; it takes Ctrl+5 so their shortcuts stay as they were.
-export const VIEWS = ["library", "downloads", "licenses", "settings", "catalog"] as const;
+// The Catalog came after the first four; it takes Ctrl+5 so their shortcuts stay as they were,
+// and Diagnostics (for support staff) Ctrl+6.
+export const VIEWS = ["library", "downloads", "licenses", "settings", "catalog", "diagnostics"] as const;
 export type View = (typeof VIEWS)[number];
 
 export const VIEW_LABELS: Record<View, string> = {
@@ -10,6 +11,7 @@ export const VIEW_LABELS: Record<View, string> = {
   licenses: "Licenses",
   settings: "Settings",
   catalog: "Catalog",
+  diagnostics: "Diagnostics",
 };
 
 /** `#/downloads` -> `downloads`; anything unknown falls back to the Library. */
@@ -22,7 +24,7 @@ export function hashFor(view: View): string {
   return `#/${view}`;
 }
 
-/** Ctrl+1..5 (Cmd on macOS) jumps to a view. Returns the view, or null if not a shortcut. */
+/** Ctrl+1..6 (Cmd on macOS) jumps to a view. Returns the view, or null if not a shortcut. */
 export function viewForShortcut(e: Pick<KeyboardEvent, "key" | "ctrlKey" | "metaKey" | "altKey">): View | null {
   if (!(e.ctrlKey || e.metaKey) || e.altKey) return null;
   const index = Number.parseInt(e.key, 10) - 1;

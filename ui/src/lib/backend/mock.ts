@@ -34,7 +34,7 @@ const MOCK_INFO_NOW = 1_800_000_000_000;
 export class MockBackend implements Backend {
   readonly licenses = new MockLicenses();
   readonly catalog = new MockCatalog();
-  readonly support = new MockSupport();
+  readonly support = new MockSupport(this);
   readonly playback = new MockPlayback();
   settings: Settings = {
     theme: "system",
