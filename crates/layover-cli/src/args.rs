@@ -210,6 +210,17 @@ pub enum LicenseCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum TitleCommand {
+    /// Details, the tracks that were downloaded, both license clocks, and whether it plays now
+    Show {
+        /// Title number or name
+        title: String,
+        #[command(flatten)]
+        flags: JsonFlag,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum DiagnosticsCommand {
     /// Write the bundle
     Export {

@@ -11,6 +11,7 @@ mod format;
 mod license;
 mod licenses;
 mod media;
+mod title;
 
 use std::process::ExitCode;
 

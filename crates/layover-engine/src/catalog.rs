@@ -179,6 +179,13 @@ impl Engine {
             // A title that was already in the queue from this link takes the provider too.
             self.store().set_title_provider(title.id, Some(id)).await?;
         }
+        // The poster stays with the title, so the Library shows it with no network. A poster
+        // that cannot be had leaves the title with its generated placeholder.
+        if let Some(poster) = &entry.poster
+            && let Err(e) = self.keep_poster(&title, poster).await
+        {
+            tracing::warn!(title = title.id, error = %e, "poster not kept");
+        }
         tracing::info!(title = title.id, entry = %entry.id, "catalog entry added");
         Ok(title)
     }
@@ -209,6 +216,15 @@ impl Engine {
     /// the app or `data:`): an image of at most 2 MB.
     pub async fn catalog_poster(&self, url: &str) -> Result<String> {
         use base64::Engine as _;
+        let (mime, bytes) = self.fetch_image(url).await?;
+        Ok(format!(
+            "data:{mime};base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(&bytes)
+        ))
+    }
+
+    /// A PNG or JPEG image of at most 2 MB, with its type.
+    pub(crate) async fn fetch_image(&self, url: &str) -> Result<(String, Vec<u8>)> {
         let parsed = crate::download::parse_link(url)?;
         let response = self
             .fetcher()
@@ -250,13 +266,10 @@ impl Engine {
             .bytes()
             .await
             .map_err(|e| feed_error(url, format!("the poster could not be read ({e})")))?;
-        if bytes.len() > 2 * 1024 * 1024 {
+        if bytes.len() > crate::library::details::MAX_POSTER_BYTES {
             return Err(feed_error(url, "the poster is larger than 2 MB"));
         }
-        Ok(format!(
-            "data:{mime};base64,{}",
-            base64::engine::general_purpose::STANDARD.encode(&bytes)
-        ))
+        Ok((mime, bytes.to_vec()))
     }
 
     async fn install_catalog_provider(&self, profile: &ProviderProfile) -> Result<i64> {

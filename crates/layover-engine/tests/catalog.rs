@@ -184,3 +184,96 @@ async fn an_unreachable_or_foreign_feed_says_so() {
         .expect_err("server gone");
     assert!(e.to_string().contains("cannot be reached"), "{e}");
 }
+
+#[tokio::test]
+async fn a_catalog_title_keeps_its_poster_and_its_page_reads_offline() {
+    let (_data, server, engine) = world().await;
+    let catalog = engine
+        .read_catalog(&format!("{}/catalog.json", server.base_url()))
+        .await
+        .expect("feed");
+    let mut ids = Vec::new();
+    for key in ["playready-cenc", "piff"] {
+        let entry = catalog.entry(key).expect("entry");
+        let title = engine
+            .add_catalog_entry(entry, &ChoiceInput::default())
+            .await
+            .expect("added");
+        ids.push(title.id);
+    }
+    DownloadQueue::new(engine.clone())
+        .run_until_idle()
+        .await
+        .expect("queue");
+    // No network from here on: the poster and the page come from disk and the database.
+    server.stop().await;
+
+    let (dash, piff) = (ids[0], ids[1]);
+    for id in [dash, piff] {
+        let poster = engine
+            .title_poster(id)
+            .await
+            .expect("poster")
+            .expect("kept");
+        assert!(
+            poster.starts_with("data:image/jpeg;base64,/9j/"),
+            "{}",
+            &poster[..40]
+        );
+    }
+    let d = engine.title_details(dash).await.expect("details");
+    assert!(d.has_poster);
+    assert_eq!(d.title.state, TitleState::Completed);
+    assert!(
+        d.delivery.starts_with("DASH, protected with PlayReady"),
+        "{}",
+        d.delivery
+    );
+    assert_eq!(d.files, d.files_done);
+    assert!(
+        d.bytes_on_disk > d.title.bytes_done,
+        "the manifest and poster count too"
+    );
+    let kinds: Vec<&str> = d.tracks.iter().map(|t| t.kind.as_str()).collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "video").count(),
+        1,
+        "{:?}",
+        d.tracks
+    );
+    assert!(
+        kinds.iter().filter(|k| **k == "audio").count() >= 2,
+        "{:?}",
+        d.tracks
+    );
+    assert!(kinds.contains(&"text"), "{:?}", d.tracks);
+    assert!(d.tracks[0].label.contains('x'), "{:?}", d.tracks[0]);
+    // The demo PlayReady license: 30 days, and 48 hours once played.
+    let s = d.summary.expect("summary");
+    assert_eq!(s.playback_window_secs, Some(48 * 3600));
+    assert_eq!(s.first_play_ms, None);
+    assert_eq!(
+        s.deadline,
+        Some(layover_engine::licenses::Deadline::LicenseWindow)
+    );
+    assert!(d.playback.playable, "{:?}", d.playback.reason);
+
+    engine.playback_start(dash).await.expect("first play");
+    let after = engine.title_details(dash).await.expect("details");
+    let s = after.summary.expect("summary");
+    assert_eq!(
+        s.deadline,
+        Some(layover_engine::licenses::Deadline::PlaybackWindow)
+    );
+    let first = s.first_play_ms.expect("started");
+    assert_eq!(s.expires_ms, Some(first - first % 1000 + 48 * 3600 * 1000));
+
+    let p = engine.title_details(piff).await.expect("details");
+    assert_eq!(p.title.kind, TitleKind::Progressive);
+    assert!(
+        p.tracks.iter().any(|t| t.kind == "video"),
+        "{:?} {:?}",
+        p.tracks,
+        p.tracks_note
+    );
+}

@@ -135,7 +135,7 @@ fn owner_busy(folder: &std::path::Path) -> bool {
     }
 }
 
-fn folder_size(folder: &std::path::Path) -> u64 {
+pub(crate) fn folder_size(folder: &std::path::Path) -> u64 {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return 0;
     };

@@ -2,12 +2,17 @@
 
 pub mod choices;
 mod control;
+pub mod details;
 mod mp4_check;
 pub mod plan;
 pub mod queue;
+pub mod summary;
+pub mod synthetic;
 
+pub use details::{ChosenTrack, TitleDetails};
 pub(crate) use mp4_check::read_box_header;
 pub use mp4_check::{check_downloaded_file, check_top_level_boxes};
+pub use summary::TitleLicenseSummary;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
