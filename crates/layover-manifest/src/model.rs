@@ -141,6 +141,11 @@ pub struct SegmentRef {
     /// means every entry of [`Track::protection`] applies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keys: Option<Vec<u32>>,
+    /// HLS only: this segment's own init segment, when the playlist switches `EXT-X-MAP`
+    /// mid-way (at a discontinuity) and it is not [`Track::init`]. `None` means
+    /// [`Track::init`] applies; see [`Track::init_of`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub init: Option<Box<SegmentRef>>,
 }
 
 /// Which DRM (or key delivery) system a [`Protection`] entry is for.
@@ -276,6 +281,17 @@ impl Track {
     pub fn segments_duration(&self) -> f64 {
         let ticks: u128 = self.segments.iter().map(|s| u128::from(s.duration)).sum();
         ticks as f64 / self.timescale.max(1) as f64
+    }
+
+    /// The init segment that `segment` needs: its own (an HLS playlist that switches
+    /// `EXT-X-MAP`) or the track's.
+    pub fn init_of<'a>(&'a self, segment: &'a SegmentRef) -> Option<&'a SegmentRef> {
+        segment.init.as_deref().or(self.init.as_ref())
+    }
+
+    /// True when some segment needs another init segment than [`Track::init`].
+    pub fn switches_init(&self) -> bool {
+        self.segments.iter().any(|s| s.init.is_some())
     }
 }
 

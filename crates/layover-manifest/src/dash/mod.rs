@@ -7,8 +7,10 @@
 mod protection;
 mod segments;
 pub mod sidx;
+pub mod xlink;
 
 pub use segments::segments_from_sidx;
+pub use xlink::{XLink, resolve_xlinks, xlinks};
 
 use crate::duration::parse_iso8601_duration;
 use crate::error::{Error, Result};
@@ -55,7 +57,10 @@ pub(crate) fn from_document(
     let mpd_duration = duration_attr(mpd, "mediaPresentationDuration")?;
     let base = base_url_of(mpd, base_url)?;
 
-    let period_nodes: Vec<Node> = children(mpd, "Period").collect();
+    refuse_unresolved_links(mpd)?;
+    let period_nodes: Vec<Node> = children(mpd, "Period")
+        .filter(|p| !xlink::resolves_to_zero(*p))
+        .collect();
     if period_nodes.is_empty() {
         return Err(Error::structure(
             "MPD",
@@ -100,7 +105,10 @@ pub(crate) fn from_document(
             base: base_url_of(*p, &base)?,
         };
         let period_seg = SegAttrs::levels(*p, None)?;
-        for (ai, aset) in children(*p, "AdaptationSet").enumerate() {
+        for (ai, aset) in children(*p, "AdaptationSet")
+            .filter(|a| !xlink::resolves_to_zero(*a))
+            .enumerate()
+        {
             parse_adaptation_set(
                 &ctx,
                 aset,
@@ -122,6 +130,34 @@ pub(crate) fn from_document(
         periods,
         tracks,
     })
+}
+
+/// An element that is still a link would be parsed as an empty placeholder: refuse it,
+/// naming it, so the caller fetches it first ([`xlinks`], [`resolve_xlinks`]).
+fn refuse_unresolved_links(mpd: Node) -> Result<()> {
+    for (pi, p) in children(mpd, "Period").enumerate() {
+        let links = std::iter::once(("Period".to_owned(), p)).chain(
+            children(p, "AdaptationSet")
+                .enumerate()
+                .map(|(ai, a)| (format!("Period {pi} / AdaptationSet {ai}"), a)),
+        );
+        for (what, node) in links {
+            if let Some(h) = xlink::href(node).filter(|h| *h != xlink::RESOLVE_TO_ZERO) {
+                let what = if what == "Period" {
+                    format!("Period {pi}")
+                } else {
+                    what
+                };
+                return Err(Error::structure(
+                    what,
+                    format!(
+                        "is a link (xlink:href=\"{h}\") that was not fetched; resolve it with dash::xlinks and dash::resolve_xlinks first"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 struct PeriodCtx {

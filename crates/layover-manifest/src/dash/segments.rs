@@ -148,6 +148,7 @@ pub(super) fn fill(track: &mut Track, lv: &Levels, rep: &RepCtx, limits: &Limits
             duration,
             sequence: None,
             keys: None,
+            init: None,
         });
         Ok(())
     }
@@ -190,6 +191,7 @@ fn from_template(track: &mut Track, t: &SegAttrs, rep: &RepCtx, limits: &Limits)
             duration: 0,
             sequence: None,
             keys: None,
+            init: None,
         });
     }
     let media = t.media.ok_or_else(|| Error::MissingAttribute {
@@ -236,6 +238,7 @@ fn from_template(track: &mut Track, t: &SegAttrs, rep: &RepCtx, limits: &Limits)
             duration: dur,
             sequence: None,
             keys: None,
+            init: None,
         });
     }
     Ok(())
@@ -257,6 +260,7 @@ fn from_list(track: &mut Track, l: &SegAttrs, rep: &RepCtx, limits: &Limits) -> 
             duration: 0,
             sequence: None,
             keys: None,
+            init: None,
         });
     }
     let Some(list) = l.list else {
@@ -307,6 +311,7 @@ fn from_list(track: &mut Track, l: &SegAttrs, rep: &RepCtx, limits: &Limits) -> 
             duration,
             sequence: None,
             keys: None,
+            init: None,
         });
     }
     Ok(())
@@ -335,6 +340,7 @@ fn from_base(track: &mut Track, b: &SegAttrs, rep: &RepCtx) -> Result<()> {
         duration: 0,
         sequence: None,
         keys: None,
+        init: None,
     });
     track.index = Some(SegmentRef {
         url: rep.base.clone(),
@@ -343,6 +349,7 @@ fn from_base(track: &mut Track, b: &SegAttrs, rep: &RepCtx) -> Result<()> {
         duration: 0,
         sequence: None,
         keys: None,
+        init: None,
     });
     Ok(())
 }
@@ -470,7 +477,7 @@ pub fn segments_from_sidx(
     for (i, r) in references.iter().enumerate() {
         if r.reference_type {
             return Err(Error::Sidx(format!(
-                "reference {i} points to another sidx (hierarchical index); not supported yet"
+                "reference {i} points to another sidx (hierarchical index): use Track::apply_sidx_tree"
             )));
         }
         if r.referenced_size == 0 {
@@ -486,6 +493,7 @@ pub fn segments_from_sidx(
             duration: u64::from(r.subsegment_duration),
             sequence: None,
             keys: None,
+            init: None,
         });
         offset = last
             .checked_add(1)
@@ -495,10 +503,146 @@ pub fn segments_from_sidx(
     Ok(out)
 }
 
+/// How deep `sidx` boxes may nest (a real hierarchy has 2 or 3 levels).
+const MAX_SIDX_DEPTH: usize = 8;
+/// Media segments one hierarchical index may list in total.
+const MAX_SIDX_SEGMENTS: usize = 1_000_000;
+/// Bytes asked for first at the start of a nested `sidx` (its box size then tells the rest).
+const NESTED_SIDX_PROBE: u64 = 64 * 1024;
+
+/// Walks one `sidx` (parsed from `box_bytes`, whose first media byte is at `after_box`),
+/// descending into nested ones found in `nested` (by start offset) and noting the ranges
+/// still to fetch in `missing`.
+#[allow(clippy::too_many_arguments)]
+fn walk_sidx(
+    url: &Url,
+    sidx: &Sidx,
+    after_box: u64,
+    timescale: u32,
+    depth: usize,
+    nested: &std::collections::HashMap<u64, Vec<u8>>,
+    out: &mut Vec<SegmentRef>,
+    missing: &mut Vec<(u64, u64)>,
+) -> Result<()> {
+    if sidx.timescale != timescale {
+        return Err(Error::Sidx(format!(
+            "a nested sidx has timescale {} but its parent {timescale}",
+            sidx.timescale
+        )));
+    }
+    let mut offset = after_box
+        .checked_add(sidx.first_offset)
+        .ok_or_else(|| Error::Sidx("first_offset overflows 64 bits".into()))?;
+    let mut time = sidx.earliest_presentation_time;
+    for (i, r) in sidx.references.iter().enumerate() {
+        if r.referenced_size == 0 {
+            return Err(Error::Sidx(format!("reference {i} has size 0")));
+        }
+        let last = offset
+            .checked_add(u64::from(r.referenced_size) - 1)
+            .ok_or_else(|| Error::Sidx("byte offsets overflow 64 bits".into()))?;
+        if r.reference_type {
+            if depth + 1 >= MAX_SIDX_DEPTH {
+                return Err(Error::Sidx(format!(
+                    "sidx boxes nest deeper than {MAX_SIDX_DEPTH} levels"
+                )));
+            }
+            match nested.get(&offset) {
+                None => missing.push((
+                    offset,
+                    last.min(offset.saturating_add(NESTED_SIDX_PROBE - 1)),
+                )),
+                Some(bytes) => {
+                    let size = bytes
+                        .get(..4)
+                        .map(|b| u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]])))
+                        .ok_or_else(|| {
+                            Error::Sidx(format!("reference {i} at byte {offset} is empty"))
+                        })?;
+                    if size > u64::from(r.referenced_size) {
+                        return Err(Error::Sidx(format!(
+                            "the sidx at byte {offset} ({size} bytes) is larger than the {} bytes that reference it",
+                            r.referenced_size
+                        )));
+                    }
+                    if size < 12 {
+                        return Err(Error::Sidx(format!(
+                            "reference {i} at byte {offset} is not a sidx box (size {size})"
+                        )));
+                    }
+                    if (bytes.len() as u64) < size {
+                        // size <= referenced_size, so this stays within `last`.
+                        missing.push((offset, offset + (size - 1)));
+                    } else {
+                        let child = Sidx::parse(bytes).map_err(|e| {
+                            Error::Sidx(format!("reference {i} at byte {offset}: {e}"))
+                        })?;
+                        let after_child = (offset + (size - 1))
+                            .checked_add(1)
+                            .ok_or_else(|| Error::Sidx("byte offsets overflow 64 bits".into()))?;
+                        walk_sidx(
+                            url,
+                            &child,
+                            after_child,
+                            timescale,
+                            depth + 1,
+                            nested,
+                            out,
+                            missing,
+                        )?;
+                    }
+                }
+            }
+        } else if missing.is_empty() {
+            if out.len() >= MAX_SIDX_SEGMENTS {
+                return Err(Error::Sidx(format!(
+                    "the index lists more than {MAX_SIDX_SEGMENTS} segments"
+                )));
+            }
+            out.push(SegmentRef {
+                url: url.clone(),
+                byte_range: Some((offset, last)),
+                start: time,
+                duration: u64::from(r.subsegment_duration),
+                sequence: None,
+                keys: None,
+                init: None,
+            });
+        }
+        offset = last
+            .checked_add(1)
+            .ok_or_else(|| Error::Sidx("byte offsets overflow 64 bits".into()))?;
+        time = time.saturating_add(u64::from(r.subsegment_duration));
+    }
+    Ok(())
+}
+
 impl Track {
     /// Completes a SegmentBase track once its `sidx` bytes (the [`Track::index`] range) have
-    /// been fetched: sets the timescale from the sidx and lists the media segments.
+    /// been fetched: sets the timescale from the sidx and lists the media segments. A
+    /// hierarchical index (references to further `sidx` boxes) is an error here; use
+    /// [`Track::apply_sidx_tree`] to follow it.
     pub fn apply_sidx(&mut self, sidx_bytes: &[u8]) -> Result<()> {
+        let missing = self.apply_sidx_tree(sidx_bytes, &std::collections::HashMap::new())?;
+        match missing.first() {
+            None => Ok(()),
+            Some((start, _)) => Err(Error::Sidx(format!(
+                "the index points to another sidx at byte {start} (hierarchical index): read it with apply_sidx_tree"
+            ))),
+        }
+    }
+
+    /// [`Track::apply_sidx`] for an index that may be hierarchical (ISO/IEC 14496-12
+    /// §8.16.3: a reference of type 1 points at another `sidx`). `nested` holds the bytes
+    /// fetched so far, keyed by their first byte's offset in the file. Returns the inclusive
+    /// byte ranges still to fetch (then call again with them added to `nested`); when it
+    /// returns none, the segments and timescale are set. A nested box is first asked for by
+    /// at most 64 KiB; when its size says it is longer, its whole range is asked for next.
+    pub fn apply_sidx_tree(
+        &mut self,
+        sidx_bytes: &[u8],
+        nested: &std::collections::HashMap<u64, Vec<u8>>,
+    ) -> Result<Vec<(u64, u64)>> {
         let index = self
             .index
             .as_ref()
@@ -510,14 +654,27 @@ impl Track {
         if sidx.timescale == 0 {
             return Err(Error::Sidx("timescale is 0".into()));
         }
-        self.segments = segments_from_sidx(
+        // As in `segments_from_sidx`: the top-level offsets count from the end of the range.
+        let after = range
+            .1
+            .checked_add(1)
+            .ok_or_else(|| Error::Sidx("first_offset overflows 64 bits".into()))?;
+        let mut segments = Vec::with_capacity(sidx.references.len());
+        let mut missing = Vec::new();
+        walk_sidx(
             &index.url,
-            range,
-            sidx.earliest_presentation_time,
-            sidx.first_offset,
-            &sidx.references,
+            &sidx,
+            after,
+            sidx.timescale,
+            0,
+            nested,
+            &mut segments,
+            &mut missing,
         )?;
-        self.timescale = u64::from(sidx.timescale);
-        Ok(())
+        if missing.is_empty() {
+            self.segments = segments;
+            self.timescale = u64::from(sidx.timescale);
+        }
+        Ok(missing)
     }
 }

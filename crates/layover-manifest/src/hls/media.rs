@@ -19,10 +19,10 @@ pub struct MediaPlaylist {
     pub url: Url,
     /// `EXT-X-TARGETDURATION` in seconds.
     pub target_duration: Option<u64>,
-    /// `EXT-X-MAP`, the first one (a second one after a discontinuity is reported in
-    /// [`MediaPlaylist::extra_maps`]).
+    /// `EXT-X-MAP`, the first one.
     pub init: Option<SegmentRef>,
-    /// Further `EXT-X-MAP` tags (content changes at discontinuities).
+    /// Further distinct `EXT-X-MAP` tags (content changes at discontinuities). Each segment
+    /// after one of them carries it as [`SegmentRef::init`].
     pub extra_maps: Vec<SegmentRef>,
     /// Every segment; times in [`HLS_TIMESCALE`] ticks.
     pub segments: Vec<SegmentRef>,
@@ -46,6 +46,11 @@ pub fn parse_media_with_limits(text: &str, url: &Url, limits: &Limits) -> Result
         keys: Vec::new(),
     };
     let mut ended = false;
+    // The EXT-X-MAP in force (§4.3.2.5: it applies to every segment after it until the next).
+    let mut current_map: Option<SegmentRef> = None;
+    // Distinct maps seen, by URL and range: keeps a hostile playlist of many maps linear.
+    let mut maps_seen: std::collections::HashSet<(String, Option<(u64, u64)>)> =
+        std::collections::HashSet::new();
     let mut pending_duration: Option<u64> = None;
     let mut pending_range: Option<(u64, Option<u64>)> = None;
     // Last byte range per resource, for EXT-X-BYTERANGE without an offset (§4.3.2.2).
@@ -92,12 +97,29 @@ pub fn parse_media_with_limits(text: &str, url: &Url, limits: &Limits) -> Result
                 duration: 0,
                 sequence: None,
                 keys: None,
+                init: None,
             };
             if p.init.is_none() {
-                p.init = Some(map);
-            } else if p.init.as_ref() != Some(&map) && !p.extra_maps.contains(&map) {
-                p.extra_maps.push(map);
+                if let Some(first) = p.segments.first() {
+                    return Err(err(format!(
+                        "EXT-X-MAP comes after segment {} which has none; every fMP4 segment needs an init segment",
+                        first.url
+                    )));
+                }
+                maps_seen.insert((map.url.to_string(), map.byte_range));
+                p.init = Some(map.clone());
+            } else if maps_seen.insert((map.url.to_string(), map.byte_range))
+                && p.init.as_ref() != Some(&map)
+            {
+                if p.extra_maps.len() >= limits.max_segments_per_track {
+                    return Err(Error::TooManySegments {
+                        location: format!("HLS media playlist {url} (EXT-X-MAP)"),
+                        limit: limits.max_segments_per_track,
+                    });
+                }
+                p.extra_maps.push(map.clone());
             }
+            current_map = Some(map);
         } else if let Some(rest) = line.strip_prefix("#EXT-X-MEDIA-SEQUENCE:") {
             sequence = rest
                 .trim()
@@ -173,6 +195,10 @@ pub fn parse_media_with_limits(text: &str, url: &Url, limits: &Limits) -> Result
                 duration,
                 sequence: Some(sequence),
                 keys: Some(in_force.clone()),
+                init: current_map
+                    .as_ref()
+                    .filter(|m| p.init.as_ref() != Some(*m))
+                    .map(|m| Box::new(m.clone())),
             });
             sequence = sequence.saturating_add(1);
             time = time.saturating_add(duration);

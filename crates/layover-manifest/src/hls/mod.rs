@@ -68,17 +68,7 @@ pub fn parse_single_with_limits(
 }
 
 fn fill(track: &mut Track, media: MediaPlaylist) -> Result<()> {
-    // The model has one init segment per track; a playlist that switches EXT-X-MAP (at a
-    // discontinuity) would be silently misassembled, so it is refused until it is modelled.
-    if let Some(extra) = media.extra_maps.first() {
-        return Err(Error::Hls {
-            line: 0,
-            reason: format!(
-                "{} switches its init segment (EXT-X-MAP {}) mid-playlist; not supported yet",
-                media.url, extra.url
-            ),
-        });
-    }
+    // Segments after a switch of EXT-X-MAP carry their own init (`SegmentRef::init`).
     track.init = media.init;
     track.segments = media.segments;
     track.protection = media.keys;

@@ -286,6 +286,7 @@ fn stream_index(
                 duration: d,
                 sequence: None,
                 keys: None,
+                init: None,
             });
         }
         t.smooth = Some(info);

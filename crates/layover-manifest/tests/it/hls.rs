@@ -246,11 +246,49 @@ fn key_rotation_and_clear_lead_are_per_segment() {
 }
 
 #[test]
-fn a_second_init_segment_is_refused_not_ignored() {
-    let text = "#EXTM3U\n#EXT-X-MAP:URI=\"a.mp4\"\n#EXTINF:4,\n1.m4s\n#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"b.mp4\"\n#EXTINF:4,\n2.m4s\n#EXT-X-ENDLIST\n";
+fn each_segment_keeps_the_init_of_the_ext_x_map_before_it() {
+    let text = "#EXTM3U\n#EXT-X-MAP:URI=\"a.mp4\"\n#EXTINF:4,\n1.m4s\n#EXT-X-DISCONTINUITY\n\
+#EXT-X-MAP:URI=\"b.mp4\",BYTERANGE=\"700@0\"\n#EXTINF:4,\n2.m4s\n#EXTINF:4,\n3.m4s\n\
+#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"a.mp4\"\n#EXTINF:4,\n4.m4s\n#EXT-X-ENDLIST\n";
     let u = url("https://h.example/p/list.m3u8");
     let m = parse_media(text, &u).unwrap();
+    assert_eq!(
+        m.init.as_ref().unwrap().url.as_str(),
+        "https://h.example/p/a.mp4"
+    );
+    assert_eq!(m.extra_maps.len(), 1);
     assert_eq!(m.extra_maps[0].url.as_str(), "https://h.example/p/b.mp4");
-    let e = parse(text.as_bytes(), &u).unwrap_err().to_string();
-    assert!(e.contains("b.mp4") && e.contains("EXT-X-MAP"), "{e}");
+
+    let p = parse(text.as_bytes(), &u).unwrap();
+    let t = &p.tracks[0];
+    assert!(t.switches_init());
+    let inits: Vec<(String, Option<(u64, u64)>)> = t
+        .segments
+        .iter()
+        .map(|s| {
+            let i = t.init_of(s).unwrap();
+            (i.url.path().to_owned(), i.byte_range)
+        })
+        .collect();
+    assert_eq!(
+        inits,
+        [
+            ("/p/a.mp4".to_owned(), None),
+            ("/p/b.mp4".to_owned(), Some((0, 699))),
+            ("/p/b.mp4".to_owned(), Some((0, 699))),
+            ("/p/a.mp4".to_owned(), None),
+        ]
+    );
+    // Only the segments that differ from the track's init carry their own.
+    assert!(t.segments[0].init.is_none() && t.segments[3].init.is_none());
+}
+
+#[test]
+fn a_map_after_segments_without_one_is_an_error() {
+    let text =
+        "#EXTM3U\n#EXTINF:4,\n1.m4s\n#EXT-X-MAP:URI=\"b.mp4\"\n#EXTINF:4,\n2.m4s\n#EXT-X-ENDLIST\n";
+    let e = parse_media(text, &url("https://h.example/p/list.m3u8"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("EXT-X-MAP") && e.contains("1.m4s"), "{e}");
 }

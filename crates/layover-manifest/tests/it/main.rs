@@ -6,7 +6,9 @@ mod dash;
 mod hls;
 mod hostile;
 mod props;
+mod sidx_tree;
 mod smooth;
+mod xlink;
 
 use std::path::PathBuf;
 

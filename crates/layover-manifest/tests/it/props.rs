@@ -111,4 +111,25 @@ proptest! {
             prop_assert_eq!(w[0].start + w[0].duration, w[1].start);
         }
     }
+
+    /// However a playlist switches EXT-X-MAP, every segment's init is the last map before it.
+    #[test]
+    fn every_segment_keeps_the_map_before_it(runs in prop::collection::vec((0u8..4, 1usize..4), 1..8)) {
+        let mut text = String::from("#EXTM3U\n");
+        let mut want = Vec::new();
+        for (map, n) in &runs {
+            text.push_str(&format!("#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"init-{map}.mp4\"\n"));
+            for _ in 0..*n {
+                let i = want.len();
+                text.push_str(&format!("#EXTINF:2,\n{i}.m4s\n"));
+                want.push(format!("/a/init-{map}.mp4"));
+            }
+        }
+        text.push_str("#EXT-X-ENDLIST\n");
+        let p = parse(text.as_bytes(), &base()).unwrap();
+        let t = &p.tracks[0];
+        let got: Vec<String> = t.segments.iter().map(|s| t.init_of(s).unwrap().url.path().to_owned()).collect();
+        prop_assert_eq!(&got, &want);
+        prop_assert_eq!(t.switches_init(), runs.iter().any(|(m, _)| *m != runs[0].0));
+    }
 }
