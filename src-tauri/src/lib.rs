@@ -5,6 +5,7 @@ mod args;
 mod commands;
 mod demo;
 mod eme_commands;
+mod library_commands;
 mod license_commands;
 mod playback;
 mod state;
@@ -161,6 +162,9 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
             demo::demo_status,
             demo::read_catalog,
             demo::set_demo_server,
+            library_commands::license_summaries,
+            library_commands::title_details,
+            library_commands::title_poster,
             license_commands::acquire_licenses,
             license_commands::add_provider,
             license_commands::export_providers,

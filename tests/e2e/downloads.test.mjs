@@ -87,12 +87,12 @@ describe("a download in the window", () => {
       return els[0] ?? null;
     }));
     await session.click(await session.find('nav button[data-view="library"]'));
-    const list = await session.waitFor("the resumed title in the Library", async () => {
-      const els = await session.findAll('ul[aria-label="Downloaded titles"]');
-      const text = els.length ? await session.text(els[0]) : "";
-      return /slow sky/.test(text) ? text : null;
-    });
-    assert.match(list, /slow sky\s+Downloaded/);
+    // The Library lists every title; this one is now downloaded (and clear: ready to play).
+    const list = await session.waitFor("the resumed title in the Library, downloaded", async () => {
+      const els = await session.findAll('ul[aria-label="Titles"] li[data-title-name="slow sky"][data-state="completed"]');
+      return els.length ? session.text(els[0]) : null;
+    }, 20_000);
+    assert.match(list, /Ready to play/);
     await session.screenshot(join(SHOTS, "library-after-resume.png"));
     const done = JSON.parse(cli(dataDir, "downloads", "--json")).find((t) => t.name === "slow sky");
     assert.equal(done?.state, "completed");

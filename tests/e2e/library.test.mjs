@@ -1,5 +1,5 @@
-// Titles downloaded with the CLI show in the window (one database): ready ones in the Library,
-// failed ones in Downloads with their reason.
+// Titles downloaded with the CLI show in the window (one database): every one in the Library with
+// its state in words, failed ones also in Downloads with their reason.
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -39,12 +39,14 @@ describe("the library in the window", () => {
 
   it("shows the downloaded title in the Library", async () => {
     const list = await session.waitFor("the downloaded title", async () => {
-      const els = await session.findAll('ul[aria-label="Downloaded titles"]');
+      const els = await session.findAll('ul[aria-label="Titles"] li[data-title-name="night flight"]');
       return els.length ? session.text(els[0]) : null;
     });
     assert.match(list, /night flight/);
-    assert.match(list, /Downloaded/);
-    assert.match(list, /1\.5 MB on disk/);
+    assert.match(list, /Ready to play/);
+    assert.match(list, /1\.5 MB/);
+    const failed = await session.text(await session.find('ul[aria-label="Titles"] li[data-title-name="withdrawn"]'));
+    assert.match(failed, /Download failed/);
     await session.screenshot(join(SHOTS, "library-with-title.png"));
   });
 
@@ -74,12 +76,12 @@ describe("the library in the window", () => {
     const list = await session.waitFor(
       "the new title in the Library",
       async () => {
-        const text = await session.text(await session.find('ul[aria-label="Downloaded titles"]'));
-        return /harbour lights/.test(text) ? text : null;
+        const els = await session.findAll('ul[aria-label="Titles"] li[data-title-name="harbour lights"][data-state="completed"]');
+        return els.length ? session.text(els[0]) : null;
       },
       20_000,
     );
-    assert.match(list, /2\.5 MB on disk/);
+    assert.match(list, /2\.5 MB/);
     const cli = spawnSync(CLI, ["--data-dir", dataDir, "downloads", "--json"], { encoding: "utf8" });
     const titles = JSON.parse(cli.stdout);
     assert.equal(titles.find((t) => t.name === "harbour lights")?.state, "completed", "the CLI sees it too");
@@ -91,12 +93,12 @@ describe("the library in the window", () => {
     const list = await session.waitFor(
       "the DASH title in the Library",
       async () => {
-        const text = await session.text(await session.find('ul[aria-label="Downloaded titles"]'));
-        return /cenc/.test(text) ? text : null;
+        const els = await session.findAll('ul[aria-label="Titles"] li[data-title-name="cenc"][data-state="completed"]');
+        return els.length ? session.text(els[0]) : null;
       },
       20_000,
     );
-    assert.match(list, /cenc\s+Downloaded/);
+    assert.match(list, /cenc/);
     await session.screenshot(join(SHOTS, "library-dash-title.png"));
     const cli = spawnSync(CLI, ["--data-dir", dataDir, "downloads", "--json"], { encoding: "utf8" });
     const title = JSON.parse(cli.stdout).find((t) => t.name === "cenc");

@@ -38,6 +38,31 @@ for (const theme of ["light", "dark"]) {
       await page.context().close();
     });
 
+    test("Library as a list, with two titles selected and the delete dialog open", async () => {
+      const page = await open("#/library");
+      await page.waitForSelector('li[data-state="completed"]');
+      await page.click('button[data-mode="list"]');
+      await page.waitForSelector('ul[data-mode="list"] li');
+      await page.getByRole("checkbox", { name: "Select Night Train" }).check();
+      await page.getByRole("checkbox", { name: "Select Harbour Lights" }).check();
+      await check(page, "Library list, two selected");
+      await page.getByRole("button", { name: "Delete selected..." }).click();
+      await page.waitForSelector("dialog[open]");
+      assert.match(await page.textContent("dialog[open]"), /Delete 2 titles\?[\s\S]*1\.25 GB/);
+      await check(page, "Library, delete dialog");
+      await page.keyboard.press("Escape");
+      await page.click('button[data-mode="grid"]');
+      await page.context().close();
+    });
+
+    test("a title's page with both clocks", async () => {
+      const page = await open("#/title/2");
+      await page.waitForSelector('[data-testid="clocks"]');
+      await page.waitForSelector(".poster img");
+      await check(page, "title page");
+      await page.context().close();
+    });
+
     test("Library, empty", async () => {
       const page = await open("#/library", (s) => ({ ...s, titles: [] }));
       await page.waitForSelector("text=No titles yet");

@@ -113,6 +113,7 @@ export function demoSeed(theme = "light") {
     ],
     eme: [],
     manifests: [],
+    posters: [2],
   };
 }
 
@@ -126,5 +127,7 @@ export function installSeed(seed) {
     m.licenses.providerList = seed.providers;
     for (const e of seed.eme) m.playback.eme.set(e.titleId, { setup: e.setup, licenseUrl: e.licenseUrl });
     for (const [id, url] of seed.manifests) m.playback.manifests.set(id, url);
+    // Titles whose folder holds a poster (the others show their generated placeholder).
+    for (const id of seed.posters ?? []) m.library?.posters.add(id);
   };
 }

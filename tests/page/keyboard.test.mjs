@@ -92,6 +92,62 @@ describe("keyboard only", () => {
     });
   }
 
+  test("the Library: sort, filter and layout by keyboard; select with Space and Shift; the delete dialog keeps focus and Escape closes it", async () => {
+    const page = await open("#/library");
+    await page.waitForSelector("li[data-state]");
+    await page.focus('[data-testid="library-search"]');
+    await page.keyboard.type("night");
+    await page.waitForFunction(() => document.querySelectorAll('ul[aria-label="Titles"] li').length === 1);
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Backspace");
+    await page.keyboard.press("Tab");
+    assert.match(await focused(page), /^select /);
+    await page.keyboard.press("Tab");
+    assert.match(await focused(page), /^select /);
+    await page.keyboard.press("Tab");
+    assert.match(await focused(page), /^button Grid/);
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('ul[data-mode="list"]');
+    // Space ticks one title; Shift+Space on another ticks the range between them.
+    const first = page.getByRole("checkbox", { name: "Select Harbour Lights" });
+    await first.focus();
+    await page.keyboard.press("Space");
+    await page.getByRole("checkbox", { name: "Select Night Train" }).focus();
+    await page.keyboard.down("Shift");
+    await page.keyboard.press("Space");
+    await page.keyboard.up("Shift");
+    assert.match(await page.textContent('[data-testid="selection-count"]'), /^3 selected/);
+    const del = page.getByRole("button", { name: "Delete selected..." });
+    await del.focus();
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("dialog[open]");
+    assert.match(await focused(page), /^button Keep them/);
+    await assertAllReachable(page, "dialog[open]", "delete dialog");
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("dialog[open]", { state: "detached" });
+    assert.match(await focused(page), /^button Delete selected/);
+    await page.click('button[data-mode="grid"]');
+    await page.context().close();
+  });
+
+  test("a title's page: opened from the Library with Enter, every control reachable, Back returns", async () => {
+    const page = await open("#/library");
+    await page.waitForSelector("li[data-state]");
+    await page.locator('a[data-action="open"][href="#/title/2"]').focus();
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('[data-testid="clocks"]');
+    assert.match(await focused(page), /^h1 Harbour Lights/);
+    const controls = await assertAllReachable(page, "main", "title page");
+    for (const c of ["Back to the Library", "Play Harbour Lights", "Verify files", "Delete"]) {
+      assert.ok(controls.some((x) => x.includes(c)), `${c} is a Tab stop: ${controls.join(", ")}`);
+    }
+    await page.locator('a[data-action="back"]').focus();
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('ul[aria-label="Titles"]');
+    await page.context().close();
+  });
+
   test("the sidebar: one Tab stop, arrows move between views, Enter opens one, Ctrl+number jumps", async () => {
     const page = await open("#/library");
     await page.keyboard.press("Tab"); // skip link

@@ -145,7 +145,7 @@ describe("App", () => {
     expect(screen.queryByRole("alert")).toBeNull();
   });
 
-  it("lists downloaded titles in the library and the rest in downloads", async () => {
+  it("lists every title in the library, with its download state, and the unfinished in downloads", async () => {
     const user = userEvent.setup();
     const backend = new MockBackend();
     backend.titles = [
@@ -159,10 +159,11 @@ describe("App", () => {
       }),
     ];
     await renderReady(backend);
-    const library = await screen.findByRole("list", { name: "Downloaded titles" });
+    const library = await screen.findByRole("list", { name: "Titles" });
     expect(library).toHaveTextContent("seed film");
-    expect(library).toHaveTextContent("2.0 MB on disk");
-    expect(library).not.toHaveTextContent("long haul");
+    expect(library).toHaveTextContent("2.0 MB");
+    expect(library).toHaveTextContent(/long haul\s*Downloading, 25 % done/);
+    expect(library).toHaveTextContent("does not exist on the server (HTTP 404)");
 
     await user.click(screen.getByRole("button", { name: /Downloads/ }));
     const downloads = screen.getByRole("list", { name: "Downloads" });
@@ -176,10 +177,9 @@ describe("App", () => {
 
   it("says how to add a title while the library is empty", async () => {
     const backend = new MockBackend();
-    backend.titles = [title({ state: "downloading", bytes_total: null })];
+    backend.titles = [];
     await renderReady(backend);
     expect(await screen.findByText(/layover download/)).toBeInTheDocument();
-    expect(screen.getByText(/1 is on the way/)).toBeInTheDocument();
   });
 
   it("adds a title by link and downloads it with progress", async () => {
@@ -195,9 +195,9 @@ describe("App", () => {
     expect(await screen.findByRole("heading", { level: 1, name: "Downloads" })).toBeInTheDocument();
     expect(backend.calls).toEqual(expect.arrayContaining(["linkChoices", "addLink"]));
     await user.click(screen.getByRole("button", { name: /Library/ }));
-    const list = await screen.findByRole("list", { name: "Downloaded titles" });
+    const list = await screen.findByRole("list", { name: "Titles" });
     expect(list).toHaveTextContent("night flight");
-    expect(list).toHaveTextContent("4.0 MB on disk");
+    expect(list).toHaveTextContent("4.0 MB");
   });
 
   it("explains a link it cannot add, inside the form", async () => {
@@ -228,9 +228,10 @@ describe("App", () => {
     expect(backend.calls).toEqual(expect.arrayContaining(["pauseTitle", "resumeTitle"]));
 
     await user.click(screen.getByRole("button", { name: /Library/ }));
-    const library = await screen.findByRole("list", { name: "Downloaded titles" });
-    await user.click(within(library).getAllByRole("button", { name: "Delete" })[0]!);
-    await user.click(within(library).getByRole("button", { name: "Delete and free 2.0 MB" }));
+    const library = await screen.findByRole("list", { name: "Titles" });
+    await user.click(within(library).getByRole("checkbox", { name: "Select seed film" }));
+    await user.click(screen.getByRole("button", { name: "Delete selected..." }));
+    await user.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Delete and free 2.0 MB" }));
     expect(backend.calls).toContain("removeTitle");
     expect(backend.titles.find((t) => t.name === "seed film")).toBeUndefined();
   });

@@ -20,6 +20,12 @@ export function viewFromHash(hash: string): View {
   return (VIEWS as readonly string[]).includes(name) ? (name as View) : "library";
 }
 
+/** `#/title/<id>`: a title's page (in the Library). */
+export function titleFromHash(hash: string): number | null {
+  const m = /^#\/title\/(\d+)$/.exec(hash);
+  return m ? Number(m[1]) : null;
+}
+
 export function hashFor(view: View): string {
   return `#/${view}`;
 }

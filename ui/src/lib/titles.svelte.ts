@@ -2,7 +2,7 @@
 // so a download run from the CLI (which shares the database) shows up here too.
 
 import type { Backend } from "./backend";
-import type { LicenseView } from "./bindings/LicenseView";
+import type { TitleLicenseSummary } from "./bindings/TitleLicenseSummary";
 import type { VerifyReport } from "./bindings/VerifyReport";
 import type { ApiError } from "./bindings/ApiError";
 import type { ChoiceInput } from "./bindings/ChoiceInput";
@@ -25,25 +25,27 @@ export class TitlesStore {
   /** All running downloads together (null until the queue reports). */
   overall: QueueProgress | null = $state(null);
   private watching = false;
-  /** Each title's license that expires soonest (titles without licenses are absent). */
-  licenses: Record<number, LicenseView> = $state({});
-  /** When `licenses` was read; they are re-read every 30 s, not on every 2 s refresh. */
-  private licensesAt = 0;
+  /**
+   * Each title's licenses summed up (the license that lapses or fails first decides), by title id;
+   * titles without licenses are absent. One engine query for the whole library, re-read every
+   * 30 s (not on every 2 s refresh) and when a title finishes.
+   */
+  summaries: Record<number, TitleLicenseSummary> = $state({});
+  /** When `summaries` was read (Date.now()), so countdowns can run between reads. */
+  summariesAt = $state(0);
   /** The last "Verify files" answer, by title id. */
   verified: Record<number, VerifyReport> = $state({});
 
   constructor(private readonly backend: Backend) {}
 
-  /** Re-reads the licenses now (after a renewal, say). */
-  async refreshLicenses(): Promise<void> {
-    this.licensesAt = Date.now();
+  /** Re-reads the license summaries now (after a renewal, a first play or a delete). */
+  async refreshSummaries(): Promise<void> {
+    this.summariesAt = Date.now();
     try {
-      const byTitle: Record<number, LicenseView> = {};
-      // The list comes soonest-to-expire first: the first row of a title decides.
-      for (const l of await this.backend.licenses.list()) {
-        if (l.title_id !== null && !(l.title_id in byTitle)) byTitle[l.title_id] = l;
-      }
-      this.licenses = byTitle;
+      const byTitle: Record<number, TitleLicenseSummary> = {};
+      for (const s of await this.backend.library.summaries()) byTitle[s.title_id] = s;
+      this.summaries = byTitle;
+      this.summariesAt = Date.now();
     } catch {
       // The Licenses view reports license errors; the library still lists titles.
     }
@@ -58,13 +60,17 @@ export class TitlesStore {
   }
 
   async refresh(): Promise<void> {
-    if (Date.now() - this.licensesAt > 30_000) void this.refreshLicenses();
+    if (Date.now() - this.summariesAt > 30_000) void this.refreshSummaries();
     try {
-      const before = this.titles.filter((t) => t.state === "completed").map((t) => t.id);
-      this.titles = await this.backend.listTitles();
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local, not state
+      const before = new Set(this.titles.filter((t) => t.state === "completed").map((t) => t.id));
+      const fresh = await this.backend.listTitles();
+      // An unchanged library keeps its array, so views with thousands of titles do not sort and
+      // filter again every 2 s for nothing.
+      if (!sameTitles(this.titles, fresh)) this.titles = fresh;
       this.error = null;
       // A title that just finished has just had its licenses acquired: show them now.
-      if (this.titles.some((t) => t.state === "completed" && !before.includes(t.id))) void this.refreshLicenses();
+      if (fresh.some((t) => t.state === "completed" && !before.has(t.id))) void this.refreshSummaries();
     } catch (err) {
       this.error = toApiError(err);
     } finally {
@@ -158,6 +164,25 @@ export class TitlesStore {
     return this.act(() => this.backend.removeTitle(id));
   }
 
+  /**
+   * Deletes titles one after another through the engine's remove (which releases their
+   * licenses); resolves with the bytes freed and the titles that could not be deleted.
+   */
+  async removeMany(ids: readonly number[]): Promise<{ freed: number; failed: { id: number; error: ApiError }[] }> {
+    let freed = 0;
+    const failed: { id: number; error: ApiError }[] = [];
+    for (const id of ids) {
+      try {
+        freed += await this.backend.removeTitle(id);
+      } catch (err) {
+        failed.push({ id, error: toApiError(err) });
+      }
+    }
+    await this.refresh();
+    void this.refreshSummaries();
+    return { freed, failed };
+  }
+
   /** Starts refreshing; returns the function that stops it. */
   watch(): () => void {
     void this.refresh();
@@ -172,4 +197,25 @@ export class TitlesStore {
     const timer = setInterval(() => void this.refresh(), REFRESH_MS);
     return () => clearInterval(timer);
   }
+}
+
+/** Whether two reads of the library hold the same titles in the same order and states. */
+function sameTitles(a: readonly Title[], b: readonly Title[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (
+      x.id !== y.id ||
+      x.state !== y.state ||
+      x.bytes_done !== y.bytes_done ||
+      x.bytes_total !== y.bytes_total ||
+      x.name !== y.name ||
+      x.state_reason !== y.state_reason ||
+      x.queue_position !== y.queue_position ||
+      x.completed_at !== y.completed_at
+    )
+      return false;
+  }
+  return true;
 }

@@ -7,6 +7,7 @@ import type { ChoiceInput } from "../bindings/ChoiceInput";
 import type { LinkChoices } from "../bindings/LinkChoices";
 import type { QueueProgress } from "../bindings/QueueProgress";
 import type { CatalogApi } from "./catalog";
+import type { LibraryApi } from "./library";
 import type { LicensesApi } from "./licenses";
 import type { SupportApi } from "./support";
 import type { PlaybackApi } from "../player/api";
@@ -19,6 +20,8 @@ import type { Title } from "../bindings/Title";
 export interface Backend {
   /** Licenses and license providers. */
   readonly licenses: LicensesApi;
+  /** License summaries for the Library, a title's page and its poster. */
+  readonly library: LibraryApi;
   /** Catalog feeds and the demo server. */
   readonly catalog: CatalogApi;
   /** Verify files, diagnostics. */

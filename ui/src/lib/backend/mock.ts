@@ -12,6 +12,7 @@ import type { SettingsPatch } from "../bindings/SettingsPatch";
 import type { Title } from "../bindings/Title";
 import type { Backend } from "./index";
 import { MockCatalog } from "./catalog";
+import { MockLibrary } from "./library";
 import { MockLicenses } from "./licenses";
 import { MockSupport } from "./support";
 import { MockPlayback } from "../player/mock";
@@ -36,6 +37,7 @@ export class MockBackend implements Backend {
   readonly catalog = new MockCatalog();
   readonly support = new MockSupport(this);
   readonly playback = new MockPlayback();
+  readonly library = new MockLibrary(this);
   settings: Settings = {
     theme: "system",
     video_quality: "1080p",

@@ -12,6 +12,7 @@ import type { Title } from "../bindings/Title";
 import { toApiError } from "../errors";
 import type { Backend } from "./index";
 import { TauriCatalog } from "./catalog";
+import { TauriLibrary } from "./library";
 import { TauriLicenses } from "./licenses";
 import { TauriSupport } from "./support";
 import { TauriPlayback } from "../player/api";
@@ -27,6 +28,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export class TauriBackend implements Backend {
   readonly licenses = new TauriLicenses();
+  readonly library = new TauriLibrary();
   readonly catalog = new TauriCatalog();
   readonly support = new TauriSupport();
   readonly playback = new TauriPlayback();
