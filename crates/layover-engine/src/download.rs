@@ -109,7 +109,7 @@ impl Engine {
                             now,
                         )
                         .await?;
-                    self.keep_manifest(id, kind, &planned.manifest).await?;
+                    self.keep_manifest(id, kind, &planned).await?;
                     id
                 }
             }
@@ -159,8 +159,7 @@ impl Engine {
                 let _ = std::fs::remove_file(&path);
             }
         }
-        self.keep_manifest(title.id, title.kind, &planned.manifest)
-            .await?;
+        self.keep_manifest(title.id, title.kind, &planned).await?;
         tracing::info!(
             id = title.id,
             dropped = dropped.len(),
@@ -176,8 +175,8 @@ impl Engine {
         parsed: &url::Url,
         choice: &plan::TrackChoice,
     ) -> Result<StreamingPlan> {
-        let (presentation, manifest) =
-            crate::manifest::load_presentation(parsed, self.fetcher().client()).await?;
+        let (presentation, manifest, media) =
+            crate::manifest::load_with_playlists(parsed, self.fetcher().client()).await?;
         let tracks = plan::choose_tracks(&presentation, choice).map_err(|reason| {
             Error::UnsupportedLink {
                 url: url.to_owned(),
@@ -200,15 +199,36 @@ impl Engine {
                 reason: "it is protected only with FairPlay, which plays on Apple devices and not on this desktop".into(),
             });
         }
+        // An HLS master only names its media playlists: the title keeps playlists of its own
+        // that name the downloaded files, so its folder reads offline.
+        let playlists = if media.is_empty() {
+            Vec::new()
+        } else {
+            let text = layover_manifest::decode_text(&manifest)
+                .map_err(|e| Error::UnsupportedLink {
+                    url: url.to_owned(),
+                    reason: e.to_string(),
+                })?
+                .into_owned();
+            plan::hls_local::local_playlists(&text, parsed, &media, &tracks).map_err(|reason| {
+                Error::UnsupportedLink {
+                    url: url.to_owned(),
+                    reason,
+                }
+            })?
+        };
         Ok(StreamingPlan {
             files: plan::plan_files(&tracks),
-            estimate: plan::estimate_bytes(&tracks, presentation.duration),
+            estimate: plan::estimate_bytes(&tracks, &presentation),
             manifest,
+            playlists,
         })
     }
 
-    /// Keeps the manifest in the title's folder for offline playback and support.
-    async fn keep_manifest(&self, id: i64, kind: TitleKind, manifest: &[u8]) -> Result<()> {
+    /// Keeps the manifest in the title's folder for offline playback and support: a DASH or
+    /// Smooth manifest as it came; for HLS the title's own master and media playlists
+    /// (`plan::hls_local`), written atomically, those of tracks no longer chosen removed.
+    async fn keep_manifest(&self, id: i64, kind: TitleKind, planned: &StreamingPlan) -> Result<()> {
         let title = self.title(id).await?;
         let folder = self.titles_dir().join(&title.folder);
         let ext = match kind {
@@ -216,12 +236,33 @@ impl Engine {
             TitleKind::Hls => "m3u8",
             _ => "ismc",
         };
-        let write_err = |source| Error::WriteFile {
-            path: folder.clone(),
-            source,
+        let write_err = |path: &std::path::Path| {
+            let path = path.to_owned();
+            move |source| Error::WriteFile { path, source }
         };
-        std::fs::create_dir_all(&folder).map_err(write_err)?;
-        std::fs::write(folder.join(format!("manifest.{ext}")), manifest).map_err(write_err)?;
+        std::fs::create_dir_all(&folder).map_err(write_err(&folder))?;
+        if planned.playlists.is_empty() {
+            let path = folder.join(format!("manifest.{ext}"));
+            return write_atomic(&path, &planned.manifest).map_err(write_err(&path));
+        }
+        // Playlists of an earlier choice of tracks.
+        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+            let old = entry.path().join(plan::hls_local::MEDIA);
+            if old.is_file() {
+                let _ = std::fs::remove_file(&old);
+                let _ = std::fs::remove_dir(entry.path());
+            }
+        }
+        for p in &planned.playlists {
+            let path = join_inside(&folder, &p.rel_path).map_err(|e| Error::WriteFile {
+                path: folder.clone(),
+                source: std::io::Error::other(e.to_string()),
+            })?;
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(write_err(parent))?;
+            }
+            write_atomic(&path, p.text.as_bytes()).map_err(write_err(&path))?;
+        }
         Ok(())
     }
 
@@ -453,6 +494,19 @@ struct StreamingPlan {
     files: Vec<PlannedFile>,
     estimate: Option<u64>,
     manifest: Vec<u8>,
+    /// HLS: the title's own playlists (master first); empty for other kinds.
+    playlists: Vec<plan::hls_local::LocalPlaylist>,
+}
+
+/// Writes `bytes` to `<path>.part`, syncs it, and renames it over `path`.
+fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let part = part_path(path);
+    let mut f = std::fs::File::create(&part)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    drop(f);
+    std::fs::rename(&part, path)
 }
 
 /// Bytes on disk and expected total of each file being fetched, with the part file's length

@@ -173,7 +173,23 @@ impl Engine {
 }
 
 fn bytes_of(tracks: &[&Track], p: &Presentation) -> Option<i64> {
-    plan::estimate_bytes(tracks, p.duration).and_then(|b| i64::try_from(b).ok())
+    plan::estimate_bytes(tracks, p).and_then(|b| i64::try_from(b).ok())
+}
+
+/// The bytes of the video tracks `video` picks, in every period (a title of several periods
+/// downloads the same choice in each).
+fn video_bytes(p: &Presentation, video: VideoChoice) -> Option<i64> {
+    let choice = TrackChoice {
+        video,
+        audio: None,
+        subs: Some(Vec::new()),
+    };
+    let chosen = plan::choose_tracks(p, &choice).ok()?;
+    let videos: Vec<&Track> = chosen
+        .into_iter()
+        .filter(|t| t.kind == TrackKind::Video)
+        .collect();
+    bytes_of(&videos, p)
 }
 
 fn rate_label(bps: Option<u64>) -> String {
@@ -184,6 +200,8 @@ fn rate_label(bps: Option<u64>) -> String {
     }
 }
 
+/// The options are the first period's tracks; each size counts every period (what choosing the
+/// option downloads), so the sizes of a choice add up to the title's estimate.
 fn fill_choices(out: &mut LinkChoices, p: &Presentation, defaults: &TrackChoice) {
     let first: Vec<&Track> = p.tracks.iter().filter(|t| t.period == 0).collect();
     let mut videos: Vec<&Track> = first
@@ -203,15 +221,19 @@ fn fill_choices(out: &mut LinkChoices, p: &Presentation, defaults: &TrackChoice)
             .as_deref()
             .map(|c| format!(", {}", c.split('.').next().unwrap_or(c)))
             .unwrap_or_default();
+        let (choice, video) = match t.bitrate {
+            Some(b) => (
+                format!("{}k", b.div_ceil(1000)),
+                VideoChoice::MaxKbps(b.div_ceil(1000)),
+            ),
+            None => ("best".into(), VideoChoice::Best),
+        };
         out.video.push(VideoOption {
-            choice: match t.bitrate {
-                Some(b) => format!("{}k", b.div_ceil(1000)),
-                None => "best".into(),
-            },
+            choice,
             label: format!("{size}{}{codec}", rate_label(t.bitrate)),
             height: t.height,
             bitrate: t.bitrate,
-            bytes: bytes_of(&[t], p),
+            bytes: video_bytes(p, video),
         });
     }
     // What Settings would pick, by the same rules the download uses.
@@ -233,15 +255,20 @@ fn fill_choices(out: &mut LinkChoices, p: &Presentation, defaults: &TrackChoice)
             .map(|o| o.choice.clone());
         for t in chosen.iter().filter(|t| t.kind == TrackKind::Audio) {
             let language = t.language.clone().unwrap_or_else(|| "und".into());
-            out.audio.push(LanguageOption {
-                label: format!("{language}, {}", rate_label(t.bitrate)),
-                bytes: bytes_of(&[t], p),
-                language,
-            });
+            let bytes = bytes_of(&[t], p);
+            match out.audio.iter_mut().find(|a| a.language == language) {
+                // The same language in a later period.
+                Some(a) => a.bytes = a.bytes.zip(bytes).map(|(a, b)| a + b),
+                None => out.audio.push(LanguageOption {
+                    label: format!("{language}, {}", rate_label(t.bitrate)),
+                    bytes,
+                    language,
+                }),
+            }
         }
     }
     let mut subs: Vec<LanguageOption> = Vec::new();
-    for t in first.iter().filter(|t| t.kind == TrackKind::Text) {
+    for t in p.tracks.iter().filter(|t| t.kind == TrackKind::Text) {
         let language = t.language.clone().unwrap_or_else(|| "und".into());
         let bytes = bytes_of(&[t], p);
         match subs.iter_mut().find(|s| s.language == language) {

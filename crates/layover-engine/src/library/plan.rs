@@ -1,11 +1,14 @@
 //! Which tracks of a streaming title to download, and which files that means.
 //!
 //! Defaults until the quality/language choice arrives: the best video up to 1080p, the best
-//! audio per language, every text track, all from the first period.
+//! audio per language, every text track, the same choice made in every period (a DASH title of
+//! several periods downloads them all).
 
 use layover_manifest::{Presentation, Track, TrackKind};
 
 use crate::net::sanitize_component;
+
+pub mod hls_local;
 
 /// Video above this height is skipped when a smaller one exists (Settings will make it a choice).
 pub const DEFAULT_MAX_HEIGHT: u32 = 1080;
@@ -89,15 +92,28 @@ pub fn lang_matches(track: Option<&str>, wanted: &str) -> bool {
     })
 }
 
-/// The tracks to download, from the first period; an error names what is available when the
-/// choice matches nothing.
+/// The tracks to download: the choice made in each period in turn (period order, then video,
+/// audio, text); an error names what is available when the choice matches nothing.
 pub fn choose_tracks<'p>(
     p: &'p Presentation,
     choice: &TrackChoice,
 ) -> Result<Vec<&'p Track>, String> {
-    let first_period: Vec<&Track> = p.tracks.iter().filter(|t| t.period == 0).collect();
+    let periods = p.tracks.iter().map(|t| t.period).max().map_or(0, |m| m + 1);
     let mut chosen = Vec::new();
-    let videos: Vec<&Track> = first_period
+    for period in 0..periods {
+        let tracks: Vec<&Track> = p.tracks.iter().filter(|t| t.period == period).collect();
+        chosen.extend(choose_in_period(&tracks, choice)?);
+    }
+    Ok(chosen)
+}
+
+/// [`choose_tracks`] within one period's tracks.
+fn choose_in_period<'p>(
+    period_tracks: &[&'p Track],
+    choice: &TrackChoice,
+) -> Result<Vec<&'p Track>, String> {
+    let mut chosen = Vec::new();
+    let videos: Vec<&Track> = period_tracks
         .iter()
         .copied()
         .filter(|t| t.kind == TrackKind::Video)
@@ -126,7 +142,7 @@ pub fn choose_tracks<'p>(
     };
     chosen.extend(video);
 
-    let audio: Vec<&Track> = first_period
+    let audio: Vec<&Track> = period_tracks
         .iter()
         .copied()
         .filter(|t| t.kind == TrackKind::Audio)
@@ -162,7 +178,7 @@ pub fn choose_tracks<'p>(
         );
     }
 
-    let text = first_period
+    let text = period_tracks
         .iter()
         .copied()
         .filter(|t| t.kind == TrackKind::Text);
@@ -179,58 +195,98 @@ pub fn choose_tracks<'p>(
 
 /// The files of the chosen tracks, each track in a folder of its own.
 pub fn plan_files(tracks: &[&Track]) -> Vec<PlannedFile> {
-    let mut files = Vec::new();
-    for (n, t) in tracks.iter().enumerate() {
-        let kind = match t.kind {
-            TrackKind::Video => "video",
-            TrackKind::Audio => "audio",
-            TrackKind::Text => "text",
-            _ => "other",
-        };
-        let dir = format!("{n:02}-{kind}-{}", sanitize_component(&t.id));
-        let name = |url: &url::Url| {
-            let last = url
-                .path_segments()
-                .and_then(|mut s| s.next_back())
-                .unwrap_or("file");
-            sanitize_component(if last.is_empty() { "file" } else { last })
-        };
-        // SegmentBase (one file per track, indexed by its sidx): fetch the file whole.
-        let single_file = t.index.is_some()
-            && t.segments
-                .iter()
-                .chain(t.init.iter())
-                .all(|s| Some(&s.url) == t.index.as_ref().map(|i| &i.url));
-        if single_file && let Some(index) = &t.index {
-            files.push(PlannedFile {
+    tracks
+        .iter()
+        .enumerate()
+        .flat_map(|(n, t)| plan_track(n, t).into_files())
+        .collect()
+}
+
+/// One chosen track's files: its folder, and either one whole file (DASH SegmentBase) or its
+/// init segment and media segments in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackFiles {
+    /// `NN-<kind>-<track id>`, sanitised.
+    pub dir: String,
+    /// The one file of a SegmentBase track (fetched whole; its sidx lists the segments).
+    pub whole: Option<PlannedFile>,
+    /// The init segment.
+    pub init: Option<PlannedFile>,
+    /// The media segments, in presentation order.
+    pub segments: Vec<PlannedFile>,
+}
+
+impl TrackFiles {
+    fn into_files(self) -> Vec<PlannedFile> {
+        self.whole
+            .into_iter()
+            .chain(self.init)
+            .chain(self.segments)
+            .collect()
+    }
+}
+
+/// The files of the `n`th chosen track.
+pub fn plan_track(n: usize, t: &Track) -> TrackFiles {
+    let kind = match t.kind {
+        TrackKind::Video => "video",
+        TrackKind::Audio => "audio",
+        TrackKind::Text => "text",
+        _ => "other",
+    };
+    let dir = format!("{n:02}-{kind}-{}", sanitize_component(&t.id));
+    let name = |url: &url::Url| {
+        let last = url
+            .path_segments()
+            .and_then(|mut s| s.next_back())
+            .unwrap_or("file");
+        sanitize_component(if last.is_empty() { "file" } else { last })
+    };
+    // SegmentBase (one file per track, indexed by its sidx): fetch the file whole.
+    let single_file = t.index.is_some()
+        && t.segments
+            .iter()
+            .chain(t.init.iter())
+            .all(|s| Some(&s.url) == t.index.as_ref().map(|i| &i.url));
+    if single_file && let Some(index) = &t.index {
+        return TrackFiles {
+            whole: Some(PlannedFile {
                 rel_path: format!("{dir}/{}", name(&index.url)),
                 url: index.url.to_string(),
                 range: None,
-            });
-            continue;
-        }
-        if let Some(init) = &t.init {
-            files.push(PlannedFile {
-                rel_path: format!("{dir}/init-{}", name(&init.url)),
-                url: init.url.to_string(),
-                range: init.byte_range,
-            });
-        }
-        for (i, s) in t.segments.iter().enumerate() {
-            files.push(PlannedFile {
-                rel_path: format!("{dir}/{:06}-{}", i + 1, name(&s.url)),
-                url: s.url.to_string(),
-                range: s.byte_range,
-            });
-        }
+            }),
+            dir,
+            init: None,
+            segments: Vec::new(),
+        };
     }
-    files
+    let init = t.init.as_ref().map(|init| PlannedFile {
+        rel_path: format!("{dir}/init-{}", name(&init.url)),
+        url: init.url.to_string(),
+        range: init.byte_range,
+    });
+    let segments = t
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| PlannedFile {
+            rel_path: format!("{dir}/{:06}-{}", i + 1, name(&s.url)),
+            url: s.url.to_string(),
+            range: s.byte_range,
+        })
+        .collect();
+    TrackFiles {
+        dir,
+        whole: None,
+        init,
+        segments,
+    }
 }
 
 /// Bytes the chosen tracks should take, from their bitrates and durations (an estimate). A
-/// track whose segments are not listed yet (SegmentBase, before its sidx is read) counts the
-/// presentation's duration.
-pub fn estimate_bytes(tracks: &[&Track], presentation_secs: Option<f64>) -> Option<u64> {
+/// track whose segments are not listed yet (SegmentBase, before its sidx is read) counts its
+/// period's duration (the presentation's, when the period does not say).
+pub fn estimate_bytes(tracks: &[&Track], p: &Presentation) -> Option<u64> {
     let mut total = 0u64;
     for t in tracks {
         let listed =
@@ -238,7 +294,10 @@ pub fn estimate_bytes(tracks: &[&Track], presentation_secs: Option<f64>) -> Opti
         let secs = if listed > 0.0 {
             listed
         } else {
-            presentation_secs?
+            p.periods
+                .get(t.period)
+                .and_then(|period| period.duration)
+                .or(p.duration)?
         };
         total = total.saturating_add((t.bitrate? as f64 / 8.0 * secs) as u64);
     }

@@ -39,3 +39,33 @@ pub fn fixtures() -> std::path::PathBuf {
     );
     dir
 }
+
+/// The demo media made by `assets/media/make-demo.sh` (`make demo`), or `LAYOVER_DEMO_MEDIA`.
+#[allow(dead_code)] // not every test binary uses the demo media
+pub fn demo() -> std::path::PathBuf {
+    let dir = std::env::var_os("LAYOVER_DEMO_MEDIA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/demo")
+        });
+    assert!(
+        dir.join(".stamp").is_file(),
+        "demo media missing in {}: run assets/media/make-demo.sh",
+        dir.display()
+    );
+    dir
+}
+
+/// A key from `assets/media/test-keys.env` (`VIDEO_KID`, `VIDEO_KEY`, ...), as hex.
+#[allow(dead_code)]
+pub fn test_key(name: &str) -> String {
+    let env = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/media/test-keys.env"),
+    )
+    .expect("keys");
+    env.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("{name} in test-keys.env"))
+        .trim()
+        .to_owned()
+}
