@@ -40,6 +40,8 @@ const COMMANDS: &[&str] = &[
     "update_provider",
     "playback_check",
     "playback_start",
+    "playback_position",
+    "playback_save_position",
     "eme_setup",
     "eme_license_request",
     "eme_save_sessions",

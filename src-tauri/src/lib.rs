@@ -188,6 +188,8 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
             eme_commands::eme_setup,
             playback::playback_check,
             playback::playback_start,
+            playback::playback_position,
+            playback::playback_save_position,
             support_commands::diagnostics,
             support_commands::export_diagnostics,
             support_commands::verify_title,

@@ -104,3 +104,23 @@ pub async fn playback_start(
     }
     Ok(state.engine()?.playback_start(title_id).await?)
 }
+
+/// Where the viewer stopped a title, in seconds (0: from the start).
+#[tauri::command]
+pub async fn playback_position(state: State<'_, AppState>, title_id: i64) -> Result<f64, ApiError> {
+    Ok(state.engine()?.resume_position(title_id).await?)
+}
+
+/// Remembers where the viewer is in a title (forgotten when finished); returns what was kept.
+#[tauri::command]
+pub async fn playback_save_position(
+    state: State<'_, AppState>,
+    title_id: i64,
+    secs: f64,
+    duration: f64,
+) -> Result<f64, ApiError> {
+    Ok(state
+        .engine()?
+        .save_position(title_id, secs, duration)
+        .await?)
+}

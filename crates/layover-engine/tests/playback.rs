@@ -709,3 +709,64 @@ async fn served_init(server: &PlaybackServer, id: i64, t: usize) -> Vec<u8> {
     assert_eq!(r.status, 200);
     r.body
 }
+
+#[tokio::test]
+async fn resume_positions_belong_to_their_library() {
+    // Two data folders whose titles have the same ids.
+    let a = world(None).await;
+    let b = world(None).await;
+    assert_eq!(
+        (a.base, a.tpl),
+        (b.base, b.tpl),
+        "the same ids in both libraries"
+    );
+    assert_eq!(a.engine.resume_position(a.base).await.expect("read"), 0.0);
+    assert_eq!(
+        a.engine
+            .save_position(a.base, 3.27, 6.0)
+            .await
+            .expect("saved"),
+        3.2
+    );
+    assert_eq!(a.engine.resume_position(a.base).await.expect("read"), 3.2);
+    assert_eq!(b.engine.resume_position(b.base).await.expect("read"), 0.0);
+    assert_eq!(a.engine.resume_position(a.tpl).await.expect("read"), 0.0);
+
+    // Kept across a restart of the library.
+    let again = Engine::open(DataDir::at(a._data.path(), DataDirSource::Flag))
+        .await
+        .expect("reopened");
+    assert_eq!(again.resume_position(a.base).await.expect("read"), 3.2);
+
+    // Near the end counts as finished; an unknown title is an error naming it.
+    assert_eq!(
+        a.engine
+            .save_position(a.base, 5.5, 6.0)
+            .await
+            .expect("saved"),
+        0.0
+    );
+    assert_eq!(a.engine.resume_position(a.base).await.expect("read"), 0.0);
+    assert!(matches!(
+        a.engine.save_position(999, 3.0, 6.0).await,
+        Err(layover_engine::Error::TitleNotFound(999))
+    ));
+
+    // Deleting a title forgets its position.
+    b.engine
+        .save_position(b.tpl, 2.0, 0.0)
+        .await
+        .expect("saved");
+    b.engine.remove(b.tpl).await.expect("deleted");
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}?mode=ro",
+        b._data.path().join("layover.db").display()
+    ))
+    .await
+    .expect("the database");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM playback_positions")
+        .fetch_one(&db)
+        .await
+        .expect("count");
+    assert_eq!(left, 0);
+}

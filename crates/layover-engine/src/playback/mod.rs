@@ -19,9 +19,11 @@
 mod check;
 mod mpd;
 mod prepare;
+mod resume;
 mod server;
 
 pub use check::PlaybackCheck;
 pub use mpd::clear_mpd;
 pub use prepare::{PreparedTitle, ServedSegment, ServedTrack};
+pub use resume::{FINISHED_WITHIN_SECS, position_to_keep};
 pub use server::{PlaybackResponse, PlaybackServer, parse_range};

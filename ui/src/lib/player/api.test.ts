@@ -1,10 +1,8 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
-import { clock, playerKey, resume, schemeOrigin } from "./api";
+import { clock, playerKey, schemeOrigin } from "./api";
 
 describe("player helpers", () => {
-  beforeEach(() => localStorage.clear());
-
   it("formats times", () => {
     expect(clock(0)).toBe("0:00");
     expect(clock(83.4)).toBe("1:23");
@@ -23,14 +21,6 @@ describe("player helpers", () => {
     expect(k("Escape")).toBe("close");
     expect(k("f", true)).toBeNull();
     expect(k("x")).toBeNull();
-  });
-
-  it("remembers where the viewer stopped, and forgets a finished title", () => {
-    resume.set(3, 42.27, 600);
-    expect(resume.get(3)).toBe(42.2);
-    resume.set(3, 599, 600);
-    expect(resume.get(3)).toBe(0);
-    expect(resume.get(4)).toBe(0);
   });
 
   it("uses Tauri's origin for the scheme on each OS", () => {

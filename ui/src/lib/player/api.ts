@@ -16,6 +16,10 @@ export interface PlaybackApi extends EmeApi {
   manifestUrl(titleId: number): string;
   /** Renews the title's licenses (online). */
   renew(titleId: number): Promise<void>;
+  /** Where the viewer stopped the title, in seconds (0: from the start); kept by the library. */
+  position(titleId: number): Promise<number>;
+  /** Remembers where the viewer is (the engine forgets a finished title); returns what it kept. */
+  savePosition(titleId: number, secs: number, duration: number): Promise<number>;
 }
 
 /**
@@ -47,6 +51,12 @@ export class TauriPlayback implements PlaybackApi {
   async renew(titleId: number): Promise<void> {
     await call("renew_licenses", { titleId });
   }
+  position(titleId: number): Promise<number> {
+    return call("playback_position", { titleId });
+  }
+  savePosition(titleId: number, secs: number, duration: number): Promise<number> {
+    return call("playback_save_position", { titleId, secs, duration });
+  }
   emeSetup(titleId: number): Promise<EmeSetup | null> {
     return call("eme_setup", { titleId });
   }
@@ -58,23 +68,6 @@ export class TauriPlayback implements PlaybackApi {
     await call("eme_save_sessions", { titleId, sessionIds });
   }
 }
-
-/** Resume positions, per title, in this window's storage. */
-export const resume = {
-  key: (titleId: number) => `layover.resume.${titleId}`,
-  get(titleId: number): number {
-    const v = Number(localStorage.getItem(this.key(titleId)) ?? "0");
-    return Number.isFinite(v) && v > 0 ? v : 0;
-  },
-  set(titleId: number, secs: number, duration: number) {
-    // Near the end counts as finished: the next play starts from the beginning.
-    if (!Number.isFinite(secs) || secs < 1 || (duration > 0 && secs > duration - 2)) {
-      localStorage.removeItem(this.key(titleId));
-    } else {
-      localStorage.setItem(this.key(titleId), String(Math.floor(secs * 10) / 10));
-    }
-  },
-};
 
 /** `83.4` -> `1:23`. */
 export function clock(secs: number): string {

@@ -27,6 +27,8 @@ export class MockPlayback implements PlaybackApi {
   licenseLog: { titleId: number; requestBytes: number; responseBytes: number; status: number; request: string }[] = [];
   /** Persistent session ids stored per title. */
   sessions = new Map<number, string[]>();
+  /** Where each title was stopped, as the engine keeps it (seconds). */
+  positions = new Map<number, number>();
 
   private checkFor(titleId: number): PlaybackCheck {
     const expired = this.expired.has(titleId);
@@ -87,5 +89,20 @@ export class MockPlayback implements PlaybackApi {
   saveEmeSessions(titleId: number, sessionIds: string[]): Promise<void> {
     this.sessions.set(titleId, [...sessionIds]);
     return Promise.resolve();
+  }
+  position(titleId: number): Promise<number> {
+    return Promise.resolve(this.positions.get(titleId) ?? 0);
+  }
+  savePosition(titleId: number, secs: number, duration: number): Promise<number> {
+    // The engine's rule (playback::position_to_keep): under 1 s or within 2 s of the end is
+    // nothing to resume; tenths of a second are kept.
+    const finished = duration > 0 && secs > duration - 2;
+    if (!Number.isFinite(secs) || secs < 1 || finished) {
+      this.positions.delete(titleId);
+      return Promise.resolve(0);
+    }
+    const kept = Math.floor(secs * 10) / 10;
+    this.positions.set(titleId, kept);
+    return Promise.resolve(kept);
   }
 }
