@@ -1,7 +1,8 @@
 //! `layover decrypt` on a folder: a packager's output (or a downloaded title) holding one
 //! manifest (DASH `.mpd`, HLS `.m3u8`, Smooth `.ism`/`.ismc`/`Manifest`) and the files it
 //! references. Each track becomes one clear fragmented MP4: its init segment (synthesised
-//! for Smooth) and every media segment, decrypted one segment at a time.
+//! for Smooth) and every media segment, decrypted one segment at a time. An HLS track whose
+//! playlist switches `EXT-X-MAP` becomes one MP4 per run of segments sharing an init.
 //!
 //! Every output is written as `<name>.part` and renamed only when every track succeeded;
 //! on any error the `.part` files are removed, so nothing half-written is left behind.
@@ -248,19 +249,28 @@ pub fn decrypt_folder(folder: &Path, out_dir: &Path, keys: &KeyStore) -> Result<
         let mut tracks = Vec::new();
         for track in presentation.tracks.iter_mut() {
             let name = track_file_name(track, &mut taken);
-            let output = out_dir.join(format!("{name}.mp4"));
-            let part = crate::net::fetch::part_path(&output);
-            written.push((part.clone(), output.clone()));
-            let (segments, bytes) = decrypt_track(track, &part, keys)?;
-            tracks.push(FolderTrack {
-                id: track.id.clone(),
-                kind: kind_name(&track.kind).to_owned(),
-                language: track.language.clone(),
-                bitrate: track.bitrate,
-                segments,
-                output,
-                bytes,
-            });
+            // A playlist that switches EXT-X-MAP becomes one file per run of segments
+            // sharing an init (a fragmented MP4 has one `moov`): NAME.mp4, NAME-part2.mp4, ...
+            let mut runs = init_runs(track);
+            for (i, run) in runs.iter_mut().enumerate() {
+                let file = match i {
+                    0 => format!("{name}.mp4"),
+                    _ => format!("{name}-part{}.mp4", i + 1),
+                };
+                let output = out_dir.join(file);
+                let part = crate::net::fetch::part_path(&output);
+                written.push((part.clone(), output.clone()));
+                let (segments, bytes) = decrypt_track(run, &part, keys)?;
+                tracks.push(FolderTrack {
+                    id: track.id.clone(),
+                    kind: kind_name(&track.kind).to_owned(),
+                    language: track.language.clone(),
+                    bitrate: track.bitrate,
+                    segments,
+                    output,
+                    bytes,
+                });
+            }
         }
         for (part, output) in &written {
             std::fs::rename(part, output).map_err(|source| Error::WriteFile {
@@ -281,6 +291,32 @@ pub fn decrypt_folder(folder: &Path, out_dir: &Path, keys: &KeyStore) -> Result<
     }
 }
 
+/// The track as it is, or, when its HLS playlist switches `EXT-X-MAP` mid-way, one track
+/// per run of consecutive segments that share an init segment.
+fn init_runs(track: &Track) -> Vec<Track> {
+    if !track.switches_init() {
+        return vec![track.clone()];
+    }
+    let mut empty = track.clone();
+    empty.segments.clear();
+    let mut runs: Vec<Track> = Vec::new();
+    for seg in &track.segments {
+        let init = track.init_of(seg).cloned();
+        let mut seg = seg.clone();
+        seg.init = None;
+        match runs.last_mut() {
+            Some(run) if run.init == init => run.segments.push(seg),
+            _ => {
+                let mut run = empty.clone();
+                run.init = init;
+                run.segments.push(seg);
+                runs.push(run);
+            }
+        }
+    }
+    runs
+}
+
 /// One track: init (read, or synthesised for Smooth) and every segment, into `part`.
 fn decrypt_track(track: &mut Track, part: &Path, keys: &KeyStore) -> Result<(usize, u64)> {
     let write_err = |source| Error::WriteFile {
@@ -293,10 +329,32 @@ fn decrypt_track(track: &mut Track, part: &Path, keys: &KeyStore) -> Result<(usi
         && let Some(index) = track.index.clone()
     {
         read_segment(&index.url, index.byte_range, &mut buf)?;
-        track.apply_sidx(&buf).map_err(|e| Error::NotMedia {
+        // A hierarchical index names further sidx boxes in the same file: read what it asks
+        // for until it lists every segment (a few rounds: one or two per level).
+        let bad_index = |e: layover_manifest::Error| Error::NotMedia {
             path: url_path(&index.url).unwrap_or_default(),
             reason: format!("the segment index cannot be read: {e}"),
-        })?;
+        };
+        let mut nested = std::collections::HashMap::new();
+        let mut rounds = 0;
+        loop {
+            let missing = track.apply_sidx_tree(&buf, &nested).map_err(bad_index)?;
+            if missing.is_empty() {
+                break;
+            }
+            rounds += 1;
+            if rounds > 20 {
+                return Err(Error::NotMedia {
+                    path: url_path(&index.url).unwrap_or_default(),
+                    reason: "the segment index is still incomplete after 20 reads".into(),
+                });
+            }
+            for (start, end) in missing {
+                let mut bytes = Vec::new();
+                read_segment(&index.url, Some((start, end)), &mut bytes)?;
+                nested.insert(start, bytes);
+            }
+        }
     }
     if track.segments.is_empty() {
         return Err(Error::NotMedia {

@@ -127,7 +127,7 @@ pub async fn inspect_manifest(target: &str, http: &reqwest::Client) -> Result<Ma
             continue;
         };
         let applied = match load_range(&index_url, start, end, http).await {
-            Ok(bytes) => t.apply_sidx(&bytes).map_err(|e| e.to_string()),
+            Ok(bytes) => apply_sidx_tree(t, &index_url, &bytes, http).await,
             Err(e) => Err(e.to_string()),
         };
         if let Err(why) = applied {
@@ -147,6 +147,32 @@ pub async fn inspect_manifest(target: &str, http: &reqwest::Client) -> Result<Ma
 }
 
 /// Bytes `start..=end` of a file or URL.
+/// Applies a SegmentBase track's sidx, following a hierarchical index: the nested sidx
+/// boxes it names are fetched by range (a few rounds: one or two per level).
+async fn apply_sidx_tree(
+    t: &mut layover_manifest::Track,
+    url: &Url,
+    sidx: &[u8],
+    http: &reqwest::Client,
+) -> std::result::Result<(), String> {
+    let mut nested = std::collections::HashMap::new();
+    for _ in 0..20 {
+        let missing = t
+            .apply_sidx_tree(sidx, &nested)
+            .map_err(|e| e.to_string())?;
+        if missing.is_empty() {
+            return Ok(());
+        }
+        for (start, end) in missing {
+            let bytes = load_range(url, start, end, http)
+                .await
+                .map_err(|e| e.to_string())?;
+            nested.insert(start, bytes);
+        }
+    }
+    Err("the segment index is still incomplete after 20 reads".into())
+}
+
 async fn load_range(url: &Url, start: u64, end: u64, http: &reqwest::Client) -> Result<Vec<u8>> {
     let len = end.checked_sub(start).map_or(0, |n| n + 1);
     if url.scheme() == "file" {
@@ -198,27 +224,16 @@ pub async fn load_presentation(
     url: &Url,
     http: &reqwest::Client,
 ) -> Result<(Presentation, Vec<u8>)> {
-    load_with_playlists(url, http)
-        .await
-        .map(|(p, bytes, _)| (p, bytes))
-}
-
-/// [`load_presentation`], also returning an HLS master's media playlists (URL and text, in the
-/// order the master names them; empty for other manifests).
-pub async fn load_with_playlists(
-    url: &Url,
-    http: &reqwest::Client,
-) -> Result<(Presentation, Vec<u8>, Vec<(Url, String)>)> {
-    let bytes = load(url, http).await?;
+    let bytes = with_xlinks_resolved(url, load(url, http).await?, http).await?;
     let text = layover_manifest::decode_text(&bytes)
         .map_err(|e| bad(url, e.to_string()))?
         .into_owned();
-    let mut media = Vec::new();
     let presentation = if text
         .lines()
         .any(|l| l.trim_start().starts_with("#EXT-X-STREAM-INF"))
     {
         let master = hls::parse_master(&text, url).map_err(|e| bad(url, e.to_string()))?;
+        let mut media = Vec::new();
         for u in master.media_playlist_urls() {
             let b = load(&u, http).await?;
             let t = layover_manifest::decode_text(&b)
@@ -232,7 +247,63 @@ pub async fn load_with_playlists(
     } else {
         layover_manifest::parse(text.as_bytes(), url).map_err(|e| bad(url, e.to_string()))?
     };
-    Ok((presentation, bytes, media))
+    Ok((presentation, bytes))
+}
+
+/// An MPD whose Periods or AdaptationSets are xlinks (ISO/IEC 23009-1 §5.5) with the
+/// linked elements fetched and spliced in (a fetched element may link further: up to 4
+/// rounds), so the presentation is whole and the manifest a download keeps stands alone.
+/// Any other manifest comes back as it was. Links from a web manifest must be web URLs.
+async fn with_xlinks_resolved(
+    url: &Url,
+    bytes: Vec<u8>,
+    http: &reqwest::Client,
+) -> Result<Vec<u8>> {
+    use layover_manifest::dash;
+    let Ok(text) = layover_manifest::decode_text(&bytes) else {
+        return Ok(bytes);
+    };
+    if !text.trim_start().starts_with('<') || !text.contains("xlink") {
+        return Ok(bytes);
+    }
+    let mut text = text.into_owned();
+    for _ in 0..4 {
+        // Not an MPD, or not XML: the parser says what is wrong with it.
+        let Ok(links) = dash::xlinks(&text, url) else {
+            return Ok(bytes);
+        };
+        if links.is_empty() {
+            return Ok(text.into_bytes());
+        }
+        let mut fetched = std::collections::HashMap::new();
+        for link in links {
+            let allowed = match url.scheme() {
+                "file" => matches!(link.url.scheme(), "file" | "http" | "https"),
+                _ => matches!(link.url.scheme(), "http" | "https"),
+            };
+            if !allowed {
+                return Err(bad(
+                    url,
+                    format!(
+                        "its {} links to {}, which a manifest from {} may not reach",
+                        link.element,
+                        link.url,
+                        url.scheme()
+                    ),
+                ));
+            }
+            let b = load(&link.url, http).await?;
+            let t = layover_manifest::decode_text(&b)
+                .map_err(|e| bad(&link.url, e.to_string()))?
+                .into_owned();
+            fetched.insert(link.url, t);
+        }
+        text = dash::resolve_xlinks(&text, url, &fetched).map_err(|e| bad(url, e.to_string()))?;
+    }
+    Err(bad(
+        url,
+        "its xlinks still link further after 4 rounds of fetching".into(),
+    ))
 }
 
 fn bad(url: &Url, reason: String) -> Error {
