@@ -224,16 +224,27 @@ pub async fn load_presentation(
     url: &Url,
     http: &reqwest::Client,
 ) -> Result<(Presentation, Vec<u8>)> {
+    load_with_playlists(url, http)
+        .await
+        .map(|(p, bytes, _)| (p, bytes))
+}
+
+/// [`load_presentation`], also returning an HLS master's media playlists (URL and text, in the
+/// order the master names them; empty for other manifests).
+pub async fn load_with_playlists(
+    url: &Url,
+    http: &reqwest::Client,
+) -> Result<(Presentation, Vec<u8>, Vec<(Url, String)>)> {
     let bytes = with_xlinks_resolved(url, load(url, http).await?, http).await?;
     let text = layover_manifest::decode_text(&bytes)
         .map_err(|e| bad(url, e.to_string()))?
         .into_owned();
+    let mut media = Vec::new();
     let presentation = if text
         .lines()
         .any(|l| l.trim_start().starts_with("#EXT-X-STREAM-INF"))
     {
         let master = hls::parse_master(&text, url).map_err(|e| bad(url, e.to_string()))?;
-        let mut media = Vec::new();
         for u in master.media_playlist_urls() {
             let b = load(&u, http).await?;
             let t = layover_manifest::decode_text(&b)
@@ -247,7 +258,7 @@ pub async fn load_presentation(
     } else {
         layover_manifest::parse(text.as_bytes(), url).map_err(|e| bad(url, e.to_string()))?
     };
-    Ok((presentation, bytes))
+    Ok((presentation, bytes, media))
 }
 
 /// An MPD whose Periods or AdaptationSets are xlinks (ISO/IEC 23009-1 §5.5) with the
