@@ -11,6 +11,7 @@ mod playback;
 mod state;
 mod support_commands;
 mod taskbar;
+mod updates;
 mod upkeep;
 mod window;
 
@@ -124,6 +125,9 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
             Ok(())
         })
         .plugin(tauri_plugin_notification::init())
+        // Configured by `plugins.updater` in tauri.conf.json; used only from Rust (no window
+        // permission), when the person asks.
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .on_window_event(|window, event| {
             if matches!(
                 event,
@@ -193,6 +197,8 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
             support_commands::diagnostics,
             support_commands::export_diagnostics,
             support_commands::verify_title,
+            updates::check_for_updates,
+            updates::install_update,
         ])
         .run(tauri::generate_context!());
     match result {

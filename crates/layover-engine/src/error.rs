@@ -164,6 +164,17 @@ pub enum Error {
     /// A trip that cannot be planned as asked (no titles, a return date already past, ...).
     #[error("the trip cannot be planned: {0}")]
     Trip(String),
+    /// This build has no usable update channel (a development build has no update key).
+    #[error("{0}")]
+    NoUpdateChannel(String),
+    /// A check for updates or an update's install failed.
+    #[error("{message}")]
+    UpdateCheck {
+        /// The update server could not be reached.
+        offline: bool,
+        /// What happened and what to do, in words.
+        message: String,
+    },
     /// Something that should not happen.
     #[error("{0}")]
     Internal(String),
@@ -210,6 +221,9 @@ impl Error {
                 LicenseFailure::Refused => ErrorCode::LicenseRefused,
                 LicenseFailure::NotPossible => ErrorCode::InvalidInput,
             },
+            Self::NoUpdateChannel(_) => ErrorCode::NotFound,
+            Self::UpdateCheck { offline: true, .. } => ErrorCode::Offline,
+            Self::UpdateCheck { .. } => ErrorCode::Internal,
             Self::Logging(_) | Self::Internal(_) => ErrorCode::Internal,
         }
     }

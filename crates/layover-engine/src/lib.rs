@@ -38,6 +38,7 @@ pub mod secrets;
 pub mod settings;
 pub mod store;
 pub mod timekeeping;
+pub mod updates;
 pub mod window_place;
 
 use std::sync::Arc;

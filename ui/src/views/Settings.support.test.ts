@@ -26,4 +26,25 @@ describe("Settings > About", () => {
     expect(backend.settings.notifications).toBe(false);
     expect(changes).toHaveLength(2);
   });
+
+  it("checks for updates only when asked and says what it found, in words", async () => {
+    const backend = new MockBackend();
+    const user = userEvent.setup();
+    render(Settings, { props: { backend, settings: backend.settings, info: MOCK_INFO, onchange: () => {} } });
+    expect(backend.support.calls).toEqual([]);
+    await user.click(screen.getByRole("button", { name: "Check for updates" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("never looks for updates");
+
+    backend.support.update = {
+      current_version: "0.0.0-mock",
+      available: "0.2.0",
+      notes: "Faster downloads.",
+      message: "Layover 0.2.0 is available (this is 0.0.0-mock). Install it to restart into it.",
+    };
+    await user.click(screen.getByRole("button", { name: "Check for updates" }));
+    expect(await screen.findByText(/Layover 0.2.0 is available/)).toBeInTheDocument();
+    expect(screen.getByText("Faster downloads.")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Install 0.2.0 and restart" }));
+    expect(backend.support.calls).toEqual(["checkForUpdates", "checkForUpdates", "installUpdate"]);
+  });
 });

@@ -2,10 +2,12 @@
 
 import { invoke } from "@tauri-apps/api/core";
 
+import type { ApiError } from "../bindings/ApiError";
 import type { DiagnosticsReport } from "../bindings/DiagnosticsReport";
 import type { LicenseView } from "../bindings/LicenseView";
 import type { Settings } from "../bindings/Settings";
 import type { Title } from "../bindings/Title";
+import type { UpdateCheck } from "../bindings/UpdateCheck";
 import type { VerifyReport } from "../bindings/VerifyReport";
 import { toApiError } from "../errors";
 
@@ -16,6 +18,10 @@ export interface SupportApi {
   exportDiagnostics(): Promise<string>;
   /** What a bundle holds, redacted the same way (the last log lines instead of whole files). */
   diagnostics(): Promise<DiagnosticsReport>;
+  /** Looks for a newer version (only when asked); a build without an update key says so. */
+  checkForUpdates(): Promise<UpdateCheck>;
+  /** Downloads, verifies and installs the newer version, then restarts into it. */
+  installUpdate(): Promise<void>;
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -36,6 +42,12 @@ export class TauriSupport implements SupportApi {
   diagnostics(): Promise<DiagnosticsReport> {
     return call("diagnostics");
   }
+  checkForUpdates(): Promise<UpdateCheck> {
+    return call("check_for_updates");
+  }
+  installUpdate(): Promise<void> {
+    return call("install_update");
+  }
 }
 
 /** What the mock's report is made from: the rest of the mocked backend. */
@@ -54,7 +66,22 @@ export class MockSupport implements SupportApi {
     "2026-11-25T04:00:02.000Z  WARN layover_engine::net: retrying url=https://media.example/a.mpd?token=[redacted]",
   ];
 
+  /** What "Check for updates" finds (or the error it fails with). */
+  update: UpdateCheck | ApiError = {
+    code: "not_found",
+    message: "this build has no update key (a development or local build), so it never looks for updates",
+  };
+
   constructor(private readonly source?: MockSupportSource) {}
+
+  checkForUpdates(): Promise<UpdateCheck> {
+    this.calls.push("checkForUpdates");
+    return "code" in this.update ? Promise.reject(this.update) : Promise.resolve(this.update);
+  }
+  installUpdate(): Promise<void> {
+    this.calls.push("installUpdate");
+    return Promise.resolve();
+  }
 
   verifyTitle(id: number): Promise<VerifyReport> {
     this.calls.push("verifyTitle");
