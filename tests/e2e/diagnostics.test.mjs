@@ -61,8 +61,22 @@ describe("the Diagnostics view in the window", () => {
     await session.waitFor("the verify result", async () =>
       (await session.text(await session.find("main li[data-title] [data-verified]"))).includes("intact"));
     await session.click(await session.find("main li[data-title] summary"));
-    const files = await session.text(await session.find("main li[data-title] table"));
+    const files = await session.waitFor("the file list", async () => session.text(await session.find("main li[data-title] table")));
     assert.match(files, /intact/);
+  });
+
+  it("Settings > About > Check for updates says in words that a development build never looks", async () => {
+    // This build has no update key (plugins.updater.pubkey is empty), so nothing is contacted.
+    await session.chord(["Control", "4"]);
+    await session.waitFor("Settings", async () => (await session.text(await session.find("main h1"))) === "Settings");
+    await session.execute(
+      "[...document.querySelectorAll('main button')].find((b) => b.textContent.trim() === 'Check for updates').click()",
+    );
+    const said = await session.waitFor("the answer", async () => {
+      const alerts = await session.findAll("main [role=alert]");
+      return alerts.length ? session.text(alerts[alerts.length - 1]) : null;
+    });
+    assert.match(said, /never looks for updates/);
   });
 
   it("in the dark theme", async () => {

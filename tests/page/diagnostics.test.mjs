@@ -33,6 +33,7 @@ for (const theme of ["light", "dark"]) {
       const page = await openDiagnostics(theme);
       assert.equal(await page.getAttribute("html", "data-theme"), theme);
       await page.$$eval("main details", (ds) => ds.forEach((d) => (d.open = true)));
+      await page.waitForSelector("main li[data-title] details table");
       const { bad } = await axe(page);
       assert.deepEqual(bad, [], `Diagnostics: serious or critical axe violations:\n${describeViolations(bad)}`);
       assert.deepEqual(page.errors, [], "the page logged errors");
@@ -75,7 +76,7 @@ describe("Diagnostics by keyboard", () => {
     await first.locator("summary").focus();
     await page.keyboard.press("Enter");
     assert.equal(await first.locator("details").getAttribute("open"), "");
-    assert.ok(await first.locator("details table").isVisible());
+    await first.locator("details table").waitFor({ state: "visible" });
     await page.context().close();
   });
 });
