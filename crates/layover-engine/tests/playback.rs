@@ -376,6 +376,13 @@ fn demo_dir() -> PathBuf {
 /// The demo's Smooth Streaming and progressive PIFF titles, downloaded and licensed to the
 /// test identity by the dev server's PlayReady endpoint, which is then stopped.
 async fn demo_world() -> (tempfile::TempDir, Engine, i64, i64) {
+    let (data, engine, ids) = demo_titles(&["demo/smooth/Manifest", "demo/piff/piff.mp4"]).await;
+    (data, engine, ids[0], ids[1])
+}
+
+/// Demo titles (paths under the dev server), downloaded and licensed to the test identity by
+/// the dev server's PlayReady endpoint, which is then stopped.
+async fn demo_titles(links: &[&str]) -> (tempfile::TempDir, Engine, Vec<i64>) {
     let server = DevServer::start(Config::loopback(&fixtures()).with_demo(Some(demo_dir())))
         .await
         .expect("server");
@@ -401,7 +408,7 @@ async fn demo_world() -> (tempfile::TempDir, Engine, i64, i64) {
         .await
         .expect("default");
     let mut ids = Vec::new();
-    for link in ["demo/smooth/Manifest", "demo/piff/piff.mp4"] {
+    for link in links {
         let id = engine
             .add_link(&format!("{}/{link}", server.base_url()))
             .await
@@ -417,7 +424,7 @@ async fn demo_world() -> (tempfile::TempDir, Engine, i64, i64) {
         ids.push(id);
     }
     server.stop().await;
-    (data, engine, ids[0], ids[1])
+    (data, engine, ids)
 }
 
 /// One sample of a fragmented track: decode time, duration and bytes.
@@ -769,4 +776,48 @@ async fn resume_positions_belong_to_their_library() {
         .await
         .expect("count");
     assert_eq!(left, 0);
+}
+
+#[tokio::test]
+async fn an_hls_title_serves_each_track_byte_identical_to_layover_decrypt_of_its_folder() {
+    let (_data, engine, ids) = demo_titles(&["demo/hls-cenc/master.m3u8"]).await;
+    let id = ids[0];
+    let server = PlaybackServer::new(engine.clone());
+    let check = engine.playback_check(id).await.expect("check");
+    assert!(check.playable, "{check:?}");
+    let mpd = server
+        .serve(&format!("/title/{id}/manifest.mpd"), None)
+        .await
+        .text_body();
+    let served = served_tracks(&server, id).await;
+    // One video quality, English and French audio, English and French WebVTT-in-MP4.
+    assert_eq!(served.len(), 5, "{mpd}");
+    assert!(mpd.contains(r#"codecs="wvtt""#), "{mpd}");
+    let title = engine.title(id).await.expect("title");
+    let out = tempfile::tempdir().expect("tmp");
+    let reference = layover_engine::decrypt_folder::decrypt_folder(
+        &engine.titles_dir().join(&title.folder),
+        out.path(),
+        &test_keys(),
+    )
+    .expect("layover decrypt of the title's folder");
+    assert_eq!(reference.tracks.len(), served.len());
+    for (t, (s, r)) in served.iter().zip(&reference.tracks).enumerate() {
+        let r = std::fs::read(&r.output).expect("reference");
+        assert!(
+            *s == r,
+            "track {t} differs from layover decrypt ({} vs {} bytes)",
+            s.len(),
+            r.len()
+        );
+    }
+    // The timeline is the media's own: each segment starts where its tfdt says.
+    for (t, bytes) in served.iter().enumerate().take(3) {
+        let first = samples_of(bytes, track_ids(bytes)[0]);
+        assert_eq!(Some(first[0].0), timeline_starts(&mpd, t).first().copied());
+    }
+    let part = server
+        .serve(&format!("/title/{id}/1/1.m4s"), Some("bytes=0-7"))
+        .await;
+    assert_eq!((part.status, &part.body[4..8]), (206, b"styp".as_slice()));
 }

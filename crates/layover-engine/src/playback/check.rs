@@ -5,7 +5,7 @@ use ts_rs::TS;
 
 use crate::Engine;
 use crate::error::Result;
-use crate::library::{TitleKind, TitleState};
+use crate::library::TitleState;
 use crate::licenses::{Deadline, LicenseStatus, LicenseView};
 
 /// What the player needs before (and every few seconds while) playing a title.
@@ -133,13 +133,6 @@ impl Engine {
                     .as_deref()
                     .unwrap_or("finish it from Downloads")
             ));
-            return Ok(check);
-        }
-        if title.kind == TitleKind::Hls {
-            check.reason = Some(
-                "This title cannot play: Layover's player does not play HLS titles yet (DASH, Smooth Streaming and fragmented MP4 play)."
-                    .to_owned(),
-            );
             return Ok(check);
         }
         if licenses.is_empty() {

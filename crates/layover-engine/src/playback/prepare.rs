@@ -428,6 +428,197 @@ fn sniff_codecs(init: &[u8]) -> (TrackKind, Option<String>) {
     (kind, (!codecs.is_empty()).then(|| codecs.join(",")))
 }
 
+/// The file a local playlist's URL names, inside the title's folder (never outside it).
+fn local_file(folder: &Path, url: &url::Url) -> Result<PathBuf> {
+    let outside = || {
+        not_media(
+            folder,
+            format!("the title's playlist names {url}, which is not a file in its folder"),
+        )
+    };
+    let path = url.to_file_path().map_err(|()| outside())?;
+    let base = std::path::absolute(folder).map_err(|_| outside())?;
+    let rel = path.strip_prefix(&base).map_err(|_| outside())?;
+    let rel = rel.to_str().ok_or_else(outside)?;
+    join_inside(folder, rel).map_err(|_| outside())
+}
+
+/// Decode time and duration of the first fragment of a media segment file (read up to the end
+/// of its first `moof` only), from `tfdt` and `trun` with the track's `trex` default.
+fn segment_timing(path: &Path, default_duration: u32) -> Result<(Option<u64>, u64)> {
+    let read_err = |source| Error::ReadFile {
+        path: path.to_owned(),
+        source,
+    };
+    let mut f = std::fs::File::open(path).map_err(read_err)?;
+    let len = f.metadata().map_err(read_err)?.len();
+    let mut at = 0u64;
+    while at + 8 <= len {
+        let mut head = [0u8; 16];
+        f.seek(SeekFrom::Start(at)).map_err(read_err)?;
+        let n = usize::try_from((len - at).min(16)).unwrap_or(8);
+        f.read_exact(&mut head[..n]).map_err(read_err)?;
+        let mut size = u64::from(u32::from_be_bytes([head[0], head[1], head[2], head[3]]));
+        if size == 1 && n >= 16 {
+            size = u64::from_be_bytes(head[8..16].try_into().unwrap_or_default());
+        } else if size == 0 {
+            size = len - at;
+        }
+        if size < 8 || at + size > len {
+            break;
+        }
+        if &head[4..8] == b"moof" {
+            if size > 64 << 20 {
+                return Err(not_media(path, "its first moof is larger than 64 MB"));
+            }
+            let bytes = read_part(path, Some((at, at + size - 1)))?;
+            let b = walk(&bytes, 0, FourCc::default())
+                .next()
+                .ok_or_else(|| not_media(path, "an empty moof"))?
+                .map_err(|e| not_media(path, e.to_string()))?;
+            let moof = parse_box(&b).map_err(|e| not_media(path, e.to_string()))?;
+            let traf = moof
+                .child(types::TRAF)
+                .ok_or_else(|| not_media(path, "a moof without traf"))?;
+            let tfhd = traf
+                .child(types::TFHD)
+                .and_then(|t| Tfhd::from_box(t).ok())
+                .ok_or_else(|| not_media(path, "a fragment without tfhd"))?;
+            let default = u64::from(tfhd.default_sample_duration.unwrap_or(default_duration));
+            let duration = traf
+                .children_of(types::TRUN)
+                .filter_map(|t| Trun::from_box(t).ok())
+                .map(|t| {
+                    if t.flags & layover_media::boxes::moof::trun::SAMPLE_DURATION == 0 {
+                        u64::from(t.sample_count).saturating_mul(default)
+                    } else {
+                        t.samples.iter().map(|s| u64::from(s.duration)).sum()
+                    }
+                })
+                .sum();
+            let tfdt = traf
+                .child(types::TFDT)
+                .and_then(|t| Tfdt::from_box(t).ok())
+                .map(|t| t.base_media_decode_time);
+            return Ok((tfdt, duration));
+        }
+        at += size;
+    }
+    Err(not_media(path, "no moof: not a fragmented MP4 segment"))
+}
+
+/// An HLS title from its own playlists in its folder (`manifest.m3u8` and one media playlist
+/// per downloaded track): fMP4 tracks with an `EXT-X-MAP` init, timed from their fragments'
+/// `tfdt` and `trun` (the media's own clock, which MSE follows, not the rounded `EXTINF`).
+fn hls_tracks(folder: &Path, keys: &KeyStore) -> Result<(Vec<ServedTrack>, Vec<TrackMedia>, f64)> {
+    let manifest = folder.join(crate::library::plan::hls_local::MASTER);
+    let presentation = crate::decrypt_folder::load_local_presentation(&manifest)?;
+    let mut tracks = Vec::new();
+    let mut media = Vec::new();
+    let mut duration_secs: f64 = 0.0;
+    for track in &presentation.tracks {
+        if track.kind == TrackKind::Other || track.segments.is_empty() {
+            continue;
+        }
+        if track.switches_init() {
+            return Err(not_media(
+                &manifest,
+                format!(
+                    "track {} switches EXT-X-MAP mid-way; Layover's player cannot play such HLS titles yet. `layover decrypt` on the title's folder makes clear copies",
+                    track.id
+                ),
+            ));
+        }
+        let Some(init) = &track.init else {
+            if track.kind == TrackKind::Text {
+                continue; // WebVTT or TTML text segments without an init: not served yet
+            }
+            return Err(not_media(
+                &manifest,
+                format!(
+                    "track {} has no EXT-X-MAP: MPEG-TS segments, which Layover's player cannot play yet (fMP4 HLS plays)",
+                    track.id
+                ),
+            ));
+        };
+        if track
+            .protection
+            .iter()
+            .any(|p| p.scheme.as_deref() == Some("aes-128"))
+        {
+            return Err(not_media(
+                &manifest,
+                format!(
+                    "track {} is whole-segment AES-128 encrypted, which Layover's player cannot play yet (SAMPLE-AES-CTR and SAMPLE-AES fMP4 play)",
+                    track.id
+                ),
+            ));
+        }
+        let init_path = local_file(folder, &init.url)?;
+        let init_bytes = read_part(&init_path, init.byte_range)?;
+        let m = media_for(&init_path, &init_bytes, keys)?;
+        let facts = init_facts(&m.clear_init);
+        let boxes = layover_media::boxes::parse_all(&m.clear_init)
+            .map_err(|e| not_media(&init_path, e.to_string()))?;
+        let trak = boxes
+            .iter()
+            .find(|b| b.box_type == types::MOOV)
+            .and_then(|m| m.child(types::TRAK));
+        let timescale = trak
+            .and_then(|t| t.find(&[types::MDIA, types::MDHD]))
+            .and_then(|m| layover_media::boxes::moov::mdhd::Mdhd::from_box(m).ok())
+            .map_or(track.timescale, |m| u64::from(m.timescale));
+        let track_id = trak
+            .and_then(|t| t.child(types::TKHD))
+            .and_then(|t| layover_media::boxes::moov::tkhd::Tkhd::from_box(t).ok())
+            .map_or(1, |t| t.track_id);
+        let defaults = TrackDefaults::from_init(&m.clear_init, track_id)
+            .map_err(|e| not_media(&init_path, e.to_string()))?;
+        let mut segments = Vec::new();
+        let mut running = 0u64;
+        for s in &track.segments {
+            let path = local_file(folder, &s.url)?;
+            let (tfdt, duration) = segment_timing(&path, defaults.sample_duration)?;
+            let start = tfdt.unwrap_or(running);
+            running = start.saturating_add(duration);
+            segments.push(ServedSegment {
+                path,
+                range: s.byte_range,
+                start,
+                duration,
+            });
+        }
+        duration_secs = duration_secs.max(running as f64 / timescale.max(1) as f64);
+        let mut t = served_track(track, true, "m4s".into(), segments);
+        t.timescale = timescale;
+        t.presentation_time_offset = 0;
+        if t.codec.is_none() || track.kind == TrackKind::Text {
+            t.codec = if track.kind == TrackKind::Text {
+                let has = |tag: &[u8]| m.clear_init.windows(4).any(|w| w == tag);
+                if has(b"wvtt") {
+                    Some("wvtt".into())
+                } else if has(b"stpp") {
+                    Some("stpp".into())
+                } else {
+                    None
+                }
+            } else {
+                facts.codec.clone()
+            };
+        }
+        if track.kind == TrackKind::Text {
+            t.mime_type = "application/mp4".into();
+        }
+        if t.width.is_none() {
+            t.width = facts.width;
+            t.height = facts.height;
+        }
+        tracks.push(t);
+        media.push(m);
+    }
+    Ok((tracks, media, duration_secs))
+}
+
 /// What a one-track clear init segment says about its track.
 struct InitFacts {
     kind: TrackKind,
@@ -727,10 +918,10 @@ fn prepare_blocking(
             }
         }
         TitleKind::Hls => {
-            return Err(not_media(
-                folder,
-                "Layover's player plays DASH, Smooth Streaming and fragmented MP4 titles; HLS titles do not play yet",
-            ));
+            let (t, m, d) = hls_tracks(folder, keys)?;
+            tracks = t;
+            media = m;
+            duration_secs = d;
         }
     }
     if tracks.is_empty() {
