@@ -46,7 +46,7 @@ describe("the Diagnostics view in the window", () => {
   it("shows the install, the title with its files and the log, with nothing secret", async () => {
     await openDiagnostics(session);
     const text = await session.text(await session.find("main"));
-    for (const part of ["This install", "Layover", "<data>", "night_flight", "Titles (1)", "Last log lines", "parallel_downloads"]) {
+    for (const part of ["This install", "Layover", "<data>", "night_flight", "Titles (1)", "Tracks:", "Last log lines", "parallel_downloads"]) {
       assert.ok(text.includes(part), `the view shows "${part}": ${text.slice(0, 400)}`);
     }
     const html = await session.execute("return document.querySelector('main').innerHTML");

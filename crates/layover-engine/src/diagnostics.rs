@@ -13,6 +13,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
+use crate::library::details::ChosenTrack;
 use crate::library::{Title, TitleState, check_top_level_boxes};
 use crate::licenses::{HistoryEntry, LicenseView};
 use crate::{AppInfo, ClockStatus, Engine, Settings};
@@ -219,11 +220,20 @@ impl Engine {
                 .iter()
                 .map(|r| check_file(&folder, r))
                 .collect();
+            let (tracks, tracks_note) = match self.title_details(t.id).await {
+                Ok(d) => (d.tracks, d.tracks_note),
+                Err(e) => (
+                    Vec::new(),
+                    Some(format!("its tracks could not be listed: {e}")),
+                ),
+            };
             titles.push(TitleDoc {
                 title: Title {
                     source_url: redact_url(&t.source_url),
                     ..t
                 },
+                tracks,
+                tracks_note,
                 files,
             });
         }
@@ -372,13 +382,17 @@ pub struct LicenseHistory {
     pub requests: Vec<HistoryEntry>,
 }
 
-/// A title with its files, each checked now.
+/// A title with its tracks and its files, each checked now.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct TitleDoc {
     /// The title (its link with query values replaced).
     #[serde(flatten)]
     pub title: Title,
+    /// The tracks that were downloaded.
+    pub tracks: Vec<ChosenTrack>,
+    /// Why the tracks could not be listed, when they could not.
+    pub tracks_note: Option<String>,
     /// Its files.
     pub files: Vec<FileReport>,
 }
@@ -386,7 +400,7 @@ pub struct TitleDoc {
 const README: &str = "Layover diagnostics bundle\n\n\
 app.json        version, OS and its version, data folder (as <data>), schema, the clock\n\
 settings.json   every setting\n\
-titles.json     every title with its files and their integrity check now\n\
+titles.json     every title with its tracks, its files and their integrity check now\n\
 licenses.json   every license (policy, state, both KID forms) and each title's requests\n\
 providers.json  license provider profiles (never tokens)\n\
 logs/           the latest log files\n\n\

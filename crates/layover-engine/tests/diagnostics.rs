@@ -136,6 +136,11 @@ async fn verify_finds_damage_and_the_bundle_carries_no_secret() {
         "the log line is there, scrubbed: {lines:?}"
     );
     assert_eq!(view["titles"].as_array().map(Vec::len), Some(1));
+    let tracks = view["titles"][0]["tracks"].as_array().expect("tracks");
+    assert!(
+        tracks.iter().any(|t| t["kind"] == "video"),
+        "the downloaded tracks are listed: {tracks:?}"
+    );
     assert_eq!(view["licenses"].as_array().map(Vec::len), Some(2));
 
     // Damage one file: verify says which, and the title goes back to the queue for it.

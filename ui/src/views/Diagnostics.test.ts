@@ -32,6 +32,7 @@ describe("Diagnostics", () => {
     expect(screen.getByText(/Debian GNU\/Linux 12/)).toBeInTheDocument();
     expect(screen.getByRole("heading", { name: "Titles (2)" })).toBeInTheDocument();
     expect(screen.getByText("parallel_downloads")).toBeInTheDocument();
+    expect(screen.getByText(/Tracks: video 1280x720, 3.0 Mbit\/s, avc1; audio en, 128 kbit\/s/)).toBeInTheDocument();
     expect(screen.getByRole("region", { name: "Last log lines" })).toHaveTextContent("token=[redacted]");
     expect(backend.support.calls).toEqual(["diagnostics"]);
   });

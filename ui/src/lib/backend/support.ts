@@ -123,6 +123,14 @@ export class MockSupport implements SupportApi {
       },
       titles: titles.map((t) => ({
         ...t,
+        tracks:
+          t.state === "completed"
+            ? [
+                { kind: "video", label: "1280x720, 3.0 Mbit/s, avc1", language: null },
+                { kind: "audio", label: "en, 128 kbit/s", language: "en" },
+              ]
+            : [],
+        tracks_note: t.state === "completed" ? null : "its manifest is not in its folder",
         files:
           t.state === "completed"
             ? [
