@@ -346,3 +346,98 @@ async fn every_period_of_a_dash_title_downloads_and_the_choice_sizes_add_up() {
     );
     origin.stop().await;
 }
+
+#[tokio::test]
+async fn hls_byte_ranges_become_files_of_their_own_that_decrypt_like_the_source() {
+    // The fixture's hls-cbcs: SAMPLE-AES (cbcs), each track one file addressed by
+    // EXT-X-BYTERANGE (assets/media/make-fixtures.sh).
+    let fixtures = common::fixtures();
+    let data = tempfile::tempdir().expect("tempdir");
+    let engine = engine(data.path()).await;
+    let origin = DevServer::start(Config::loopback(&fixtures))
+        .await
+        .expect("server");
+    // The first range is cut off mid-body; its resume asks for the rest of that range only.
+    fault(
+        &origin,
+        "hls-cbcs/video.mp4",
+        Fault::Drop { after_bytes: 700 },
+    );
+    let url = format!("{}/media/hls-cbcs/master.m3u8", origin.base_url());
+    let title = engine.add_link(&url).await.expect("added");
+    let done = engine.download(title.id, &|_| {}).await.expect("downloads");
+    assert_eq!(done.state, TitleState::Completed, "{:?}", done.state_reason);
+    assert!(origin.faults().pending().is_empty(), "the drop was met");
+    origin.stop().await;
+
+    let folder = engine.titles_dir().join(&done.folder);
+    for name in ["video", "audio"] {
+        let source = std::fs::read(fixtures.join(format!("hls-cbcs/{name}.mp4"))).expect("source");
+        let playlist = std::fs::read_to_string(fixtures.join(format!("hls-cbcs/{name}.m3u8")))
+            .expect("playlist");
+        // Each range of the packager's playlist, in order: the EXT-X-MAP's, then each segment's.
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
+        let mut next = 0usize;
+        for line in playlist.lines() {
+            let spec = line
+                .split_once("BYTERANGE=\"")
+                .map(|(_, r)| r.trim_end_matches('"'))
+                .or_else(|| line.strip_prefix("#EXT-X-BYTERANGE:"));
+            if let Some(spec) = spec {
+                let (len, at) = spec.split_once('@').unwrap_or((spec, ""));
+                let len: usize = len.parse().expect("length");
+                let at: usize = if at.is_empty() {
+                    next
+                } else {
+                    at.parse().expect("offset")
+                };
+                ranges.push((at, at + len));
+                next = at + len;
+            }
+        }
+        let dir = std::fs::read_dir(&folder)
+            .expect("folder")
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                p.is_dir()
+                    && p.to_string_lossy()
+                        .ends_with(&format!("hls-cbcs_{name}.m3u8"))
+            })
+            .unwrap_or_else(|| panic!("{name}'s folder"));
+        let mut files: Vec<String> = names_in(&dir)
+            .into_iter()
+            .filter(|n| n != "playlist.m3u8")
+            .collect();
+        // init-video.mp4 first, then 000001-video.mp4...
+        files.sort_by_key(|n| !n.starts_with("init-"));
+        assert_eq!(files.len(), ranges.len(), "{files:?}");
+        for (file, (a, b)) in files.iter().zip(&ranges) {
+            assert_eq!(
+                std::fs::read(dir.join(file)).expect("read"),
+                &source[*a..*b],
+                "{name}/{file} is bytes {a}..{b} of the source"
+            );
+        }
+    }
+
+    let out = tempfile::tempdir().expect("tempdir");
+    let mine = layover_engine::decrypt_folder::decrypt_folder(&folder, out.path(), &keys())
+        .expect("decrypts the downloaded folder");
+    let theirs_dir = tempfile::tempdir().expect("tempdir");
+    let theirs = layover_engine::decrypt_folder::decrypt_folder(
+        &fixtures.join("hls-cbcs"),
+        theirs_dir.path(),
+        &keys(),
+    )
+    .expect("decrypts the fixture folder");
+    assert_eq!(mine.tracks.len(), 2);
+    for (a, b) in mine.tracks.iter().zip(&theirs.tracks) {
+        assert_eq!(
+            std::fs::read(&a.output).expect("read"),
+            std::fs::read(&b.output).expect("read"),
+            "{:?}",
+            a.output
+        );
+    }
+}

@@ -212,6 +212,9 @@ pub struct TrackFiles {
     pub whole: Option<PlannedFile>,
     /// The init segment.
     pub init: Option<PlannedFile>,
+    /// Further init segments, in the order the segments first need them (an HLS playlist that
+    /// switches `EXT-X-MAP` mid-way): `init2-<name>`, `init3-<name>`...
+    pub extra_inits: Vec<PlannedFile>,
     /// The media segments, in presentation order.
     pub segments: Vec<PlannedFile>,
 }
@@ -221,6 +224,7 @@ impl TrackFiles {
         self.whole
             .into_iter()
             .chain(self.init)
+            .chain(self.extra_inits)
             .chain(self.segments)
             .collect()
     }
@@ -257,6 +261,7 @@ pub fn plan_track(n: usize, t: &Track) -> TrackFiles {
             }),
             dir,
             init: None,
+            extra_inits: Vec::new(),
             segments: Vec::new(),
         };
     }
@@ -265,6 +270,18 @@ pub fn plan_track(n: usize, t: &Track) -> TrackFiles {
         url: init.url.to_string(),
         range: init.byte_range,
     });
+    let mut extra_inits: Vec<PlannedFile> = Vec::new();
+    for own in t.segments.iter().filter_map(|s| s.init.as_deref()) {
+        let (url, range) = (own.url.to_string(), own.byte_range);
+        let known = |f: &PlannedFile| f.url == url && f.range == range;
+        if !init.iter().chain(&extra_inits).any(known) {
+            extra_inits.push(PlannedFile {
+                rel_path: format!("{dir}/init{}-{}", extra_inits.len() + 2, name(&own.url)),
+                url,
+                range,
+            });
+        }
+    }
     let segments = t
         .segments
         .iter()
@@ -279,6 +296,7 @@ pub fn plan_track(n: usize, t: &Track) -> TrackFiles {
         dir,
         whole: None,
         init,
+        extra_inits,
         segments,
     }
 }

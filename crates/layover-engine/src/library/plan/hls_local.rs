@@ -50,8 +50,9 @@ pub fn local_playlists(
             .find(|(u, _)| u.as_str() == t.id)
             .ok_or_else(|| format!("the media playlist {} was not read", t.id))?;
         let rel_path = format!("{}/{MEDIA}", files.dir);
+        let inits: Vec<&PlannedFile> = files.init.iter().chain(&files.extra_inits).collect();
         out.push(LocalPlaylist {
-            text: local_media(text, url, files.init.as_ref(), &files.segments)?,
+            text: local_media(text, url, &inits, &files.segments)?,
             rel_path: rel_path.clone(),
         });
         local.insert(t.id.clone(), rel_path);
@@ -70,15 +71,32 @@ fn file_name(f: &PlannedFile) -> &str {
     f.rel_path.rsplit('/').next().unwrap_or(&f.rel_path)
 }
 
+/// The planned init segment an `EXT-X-MAP` line names (by URL and byte range).
+fn init_for<'a>(line: &str, url: &Url, inits: &[&'a PlannedFile]) -> Option<&'a PlannedFile> {
+    let target = url.join(uri_of(line)?).ok()?.to_string();
+    // BYTERANGE="<length>@<offset>" as an inclusive (first, last).
+    let range = attr_of(line, "BYTERANGE").and_then(|r| {
+        let (len, offset) = r.split_once('@')?;
+        let (len, offset) = (
+            len.trim().parse::<u64>().ok()?,
+            offset.trim().parse::<u64>().ok()?,
+        );
+        Some((offset, offset.checked_add(len)?.checked_sub(1)?))
+    });
+    inits
+        .iter()
+        .copied()
+        .find(|f| f.url == target && (range.is_none() || f.range == range))
+}
+
 fn local_media(
     text: &str,
     url: &Url,
-    init: Option<&PlannedFile>,
+    inits: &[&PlannedFile],
     segments: &[PlannedFile],
 ) -> Result<String, String> {
     let mut out = Vec::new();
     let mut planned = segments.iter();
-    let mut maps = 0;
     for line in text.lines() {
         let l = line.trim();
         if l.is_empty() {
@@ -93,15 +111,10 @@ fn local_media(
             })?;
             out.push(file_name(seg).to_owned());
         } else if l.starts_with("#EXT-X-MAP:") {
-            maps += 1;
-            match (init, maps) {
-                (Some(init), 1) => out.push(format!("#EXT-X-MAP:URI=\"{}\"", file_name(init))),
-                _ => {
-                    return Err(format!(
-                        "{url} switches its init segment (EXT-X-MAP) mid-playlist; not supported yet"
-                    ));
-                }
-            }
+            let init = init_for(l, url, inits).ok_or_else(|| {
+                format!("{url}: its EXT-X-MAP {l} is not among the planned init segments")
+            })?;
+            out.push(format!("#EXT-X-MAP:URI=\"{}\"", file_name(init)));
         } else if l.starts_with("#EXT-X-BYTERANGE")
             || l.starts_with("#EXT-X-PART:")
             || l.starts_with("#EXT-X-PRELOAD-HINT:")
@@ -182,6 +195,23 @@ fn uri_span(line: &str) -> Option<(usize, usize)> {
 
 fn uri_of(line: &str) -> Option<&str> {
     uri_span(line).map(|(a, b)| &line[a..b])
+}
+
+/// A quoted attribute's value (`NAME="value"`), where the name starts the list or follows a
+/// comma.
+fn attr_of<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!("{name}=\"");
+    let mut from = 0;
+    while let Some(i) = line[from..].find(&key) {
+        let at = from + i;
+        if at > 0 && matches!(line.as_bytes()[at - 1], b':' | b',') {
+            let start = at + key.len();
+            let len = line[start..].find('"')?;
+            return Some(&line[start..start + len]);
+        }
+        from = at + key.len();
+    }
+    None
 }
 
 fn with_uri(line: &str, uri: &str) -> String {
@@ -337,12 +367,57 @@ video-144.m3u8
         assert!(err.contains("video-360.m3u8"), "{err}");
     }
 
+    #[test]
+    fn a_playlist_that_switches_its_init_segment_gets_each_one() {
+        let base = Url::parse("https://cdn.example/t/master.m3u8").expect("url");
+        let master = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000,RESOLUTION=640x360\nv.m3u8\n";
+        let media_text = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI=\"a/init.mp4\"\n\
+                          #EXTINF:2,\na/1.m4s\n#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"b/init.mp4\"\n\
+                          #EXTINF:2,\nb/1.m4s\n#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"a/init.mp4\"\n\
+                          #EXTINF:2,\na/2.m4s\n#EXT-X-ENDLIST\n";
+        let m = layover_manifest::hls::parse_master(master, &base).expect("master");
+        let v = m.media_playlist_urls().remove(0);
+        let p = layover_manifest::hls::assemble(&m, &[(v.clone(), media_text)]).expect("parses");
+        let track = &p.tracks[0];
+        let files = plan_track(0, track);
+        let init = files.init.as_ref().expect("init");
+        assert!(init.url.ends_with("/a/init.mp4"), "{init:?}");
+        assert_eq!(files.extra_inits.len(), 1, "b's init once: {files:?}");
+        assert!(files.extra_inits[0].url.ends_with("/b/init.mp4"));
+        assert!(files.extra_inits[0].rel_path.ends_with("/init2-init.mp4"));
+        let out =
+            local_playlists(master, &base, &[(v, media_text.to_owned())], &[track]).expect("local");
+        let maps: Vec<&str> = out[1]
+            .text
+            .lines()
+            .filter(|l| l.starts_with("#EXT-X-MAP"))
+            .collect();
+        assert_eq!(
+            maps,
+            [
+                "#EXT-X-MAP:URI=\"init-init.mp4\"",
+                "#EXT-X-MAP:URI=\"init2-init.mp4\"",
+                "#EXT-X-MAP:URI=\"init-init.mp4\""
+            ]
+        );
+        // It reads back with each segment's init where the origin had it.
+        let local_url = Url::parse("file:///t/00/playlist.m3u8").expect("url");
+        let again = layover_manifest::hls::parse_media(&out[1].text, &local_url).expect("parses");
+        assert_eq!(again.segments.len(), 3);
+        assert!(
+            again.segments[1]
+                .init
+                .as_ref()
+                .is_some_and(|i| i.url.as_str().ends_with("/init2-init.mp4"))
+        );
+    }
+
     proptest::proptest! {
         #[test]
         fn never_panics_on_any_text(master in ".{0,400}", media_text in ".{0,400}") {
             let base = Url::parse("https://cdn.example/t/master.m3u8").expect("url");
             let _ = local_master(&master, &base, &HashMap::new());
-            let _ = local_media(&media_text, &base, None, &[]);
+            let _ = local_media(&media_text, &base, &[], &[]);
             let _ = absolute_uri(&media_text, &base);
         }
     }
