@@ -73,6 +73,9 @@ impl Engine {
     /// Opens the library with an explicit clock (tests use [`ManualClock`]).
     pub async fn open_with_clock(data_dir: DataDir, clock: Arc<dyn Clock>) -> Result<Self> {
         data_dir.create()?;
+        // First: its HTTP client is built on a helper thread while the database opens.
+        let fetcher = net::Fetcher::new(net::RetryPolicy::default(), Arc::new(net::TokioSleep))
+            .map_err(|e| Error::Internal(format!("the HTTP client could not start: {e}")))?;
         let store = Store::open(&data_dir.database_path()).await?;
         tracing::info!(
             data_dir = %data_dir.root().display(),
@@ -80,8 +83,6 @@ impl Engine {
             version = VERSION,
             "library open"
         );
-        let fetcher = net::Fetcher::new(net::RetryPolicy::default(), Arc::new(net::TokioSleep))
-            .map_err(|e| Error::Internal(format!("the HTTP client could not start: {e}")))?;
         let engine = Self {
             data_dir,
             store,

@@ -9,7 +9,7 @@ use std::fmt;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
@@ -27,7 +27,7 @@ const STALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// While a large file arrives, what has been written is flushed to disk in the background
 /// every this many bytes, so the fsync before the rename has little left to wait for (rather
 /// than all of a large file the kernel had kept in memory).
-const EARLY_SYNC_EVERY: u64 = 32 << 20;
+const EARLY_SYNC_EVERY: u64 = 8 << 20;
 
 /// Waiting between attempts, injected so tests do not sleep.
 pub trait Sleep: Send + Sync + fmt::Debug {
@@ -160,7 +160,7 @@ pub enum FetchError {
 /// Downloads files with retries. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Fetcher {
-    client: reqwest::Client,
+    client: SharedClient,
     policy: RetryPolicy,
     sleep: Arc<dyn Sleep>,
     throttle: Throttle,
@@ -176,15 +176,13 @@ enum Attempt {
 }
 
 impl Fetcher {
-    /// A fetcher with its own HTTP client.
+    /// A fetcher with its own HTTP client. The client is built on a helper thread from here
+    /// on, so its TLS set-up (loading the system's CA bundle) overlaps with whatever the caller
+    /// does next.
     pub fn new(policy: RetryPolicy, sleep: Arc<dyn Sleep>) -> Result<Self, reqwest::Error> {
-        let client = reqwest::Client::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .user_agent(concat!("Layover/", env!("CARGO_PKG_VERSION")))
-            .build()?;
         let throttle = Throttle::new(sleep.clone());
         Ok(Self {
-            client,
+            client: SharedClient::spawn(),
             policy,
             sleep,
             throttle,
@@ -196,9 +194,10 @@ impl Fetcher {
         &self.throttle
     }
 
-    /// The HTTP client, for small requests (manifests) that need no retry machinery.
+    /// The HTTP client, for small requests (manifests) that need no retry machinery. The first
+    /// call waits for the helper thread building it, if it has not finished.
     pub fn client(&self) -> &reqwest::Client {
-        &self.client
+        self.client.get()
     }
 
     /// Fetches `req.url` into `req.dest`, resuming any `.part` file left by an earlier try.
@@ -259,7 +258,7 @@ impl Fetcher {
         if end.is_some_and(|e| start > e) {
             return self.finish(req, part, have).await;
         }
-        let mut request = self.client.get(req.url);
+        let mut request = self.client().get(req.url);
         if start > 0 || end.is_some() {
             let range = match end {
                 Some(e) => format!("bytes={start}-{e}"),
@@ -395,6 +394,58 @@ impl Fetcher {
         }
         Ok(len)
     }
+}
+
+/// The HTTP client, built once on a helper thread. Building one loads the system's CA bundle
+/// (twice, inside native-tls: tens of milliseconds), which used to sit between a `layover
+/// download` starting and its first request; now it runs while the library opens.
+#[derive(Debug, Clone)]
+struct SharedClient(Arc<ClientCell>);
+
+#[derive(Debug)]
+struct ClientCell {
+    client: OnceLock<reqwest::Client>,
+    building: Mutex<Option<std::thread::JoinHandle<Result<reqwest::Client, reqwest::Error>>>>,
+}
+
+impl SharedClient {
+    fn spawn() -> Self {
+        let building = std::thread::Builder::new()
+            .name("http-client".into())
+            .spawn(build_client)
+            .ok();
+        Self(Arc::new(ClientCell {
+            client: OnceLock::new(),
+            building: Mutex::new(building),
+        }))
+    }
+
+    fn get(&self) -> &reqwest::Client {
+        self.0.client.get_or_init(|| {
+            let handle = self
+                .0
+                .building
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take();
+            let built = match handle.map(std::thread::JoinHandle::join) {
+                Some(Ok(built)) => built,
+                // No thread could be started, or it panicked: build here.
+                _ => build_client(),
+            };
+            built.unwrap_or_else(|e| {
+                tracing::error!(error = %e, "the HTTP client could not be set up; using the defaults");
+                reqwest::Client::new()
+            })
+        })
+    }
+}
+
+fn build_client() -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .user_agent(concat!("Layover/", env!("CARGO_PKG_VERSION")))
+        .build()
 }
 
 fn retry(reason: String) -> Attempt {
