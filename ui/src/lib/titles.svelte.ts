@@ -15,7 +15,11 @@ import { toApiError } from "./errors";
 export const REFRESH_MS = 2_000;
 
 export class TitlesStore {
-  titles: Title[] = $state([]);
+  /**
+   * Not deeply reactive (`$state.raw`): with thousands of titles, a proxy and signals per field
+   * cost hundreds of megabytes. Changes replace the array (or the title) instead.
+   */
+  titles: Title[] = $state.raw([]);
   loaded = $state(false);
   error: ApiError | null = $state(null);
   /** The last download that could not start or run (e.g. another Layover process owns it). */
@@ -30,7 +34,7 @@ export class TitlesStore {
    * titles without licenses are absent. One engine query for the whole library, re-read every
    * 30 s (not on every 2 s refresh) and when a title finishes.
    */
-  summaries: Record<number, TitleLicenseSummary> = $state({});
+  summaries: Record<number, TitleLicenseSummary> = $state.raw({});
   /** When `summaries` was read (Date.now()), so countdowns can run between reads. */
   summariesAt = $state(0);
   /** The last "Verify files" answer, by title id. */
@@ -82,17 +86,22 @@ export class TitlesStore {
   upsert(title: Title): void {
     const i = this.titles.findIndex((t) => t.id === title.id);
     if (i === -1) this.titles = [...this.titles, title];
-    else this.titles[i] = title;
+    else this.titles = this.titles.map((t, n) => (n === i ? title : t));
   }
 
   /** Progress from a download channel, shown before the next refresh. */
   applyProgress(p: DownloadProgress): void {
     this.live[p.title_id] = p;
-    const t = this.titles.find((x) => x.id === p.title_id);
-    if (t) {
-      if (t.state === "queued") t.state = "downloading";
-      t.bytes_done = p.bytes_done;
-      t.bytes_total = p.bytes_total;
+    const i = this.titles.findIndex((x) => x.id === p.title_id);
+    const t = this.titles[i];
+    if (t && (t.bytes_done !== p.bytes_done || t.bytes_total !== p.bytes_total || t.state === "queued")) {
+      const next: Title = {
+        ...t,
+        state: t.state === "queued" ? "downloading" : t.state,
+        bytes_done: p.bytes_done,
+        bytes_total: p.bytes_total,
+      };
+      this.titles = this.titles.map((x, n) => (n === i ? next : x));
     }
   }
 

@@ -8,7 +8,7 @@ use ts_rs::TS;
 use crate::Engine;
 use crate::error::{Error, Result};
 use crate::licenses::tracking::view_of;
-use crate::licenses::{Deadline, LicenseStatus};
+use crate::licenses::{Deadline, LicenseStatus, LicenseView};
 use crate::store::LicenseRow;
 
 /// A title's licenses summed up: the state of the license that decides (a failed or pending
@@ -52,34 +52,50 @@ pub struct TitleLicenseSummary {
     pub clock_rolled_back: bool,
 }
 
+/// A card in the Licenses view: the license that decides where its title stands.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct LicenseCard {
+    /// The deciding license (a failed or pending one first, then the one whose deadline comes
+    /// first); its policy details are left out.
+    pub license: LicenseView,
+    /// How many licenses (one per KID) the card stands for.
+    pub keys: u32,
+}
+
 /// The deciding row of each title, with the title's license count and the reason of a failed
-/// renewal, in one query. Window functions rank each title's rows: failed, then pending, then
-/// active ones by the earlier of their license window and started playback window, then the
-/// released ones. The policy JSON and license blob are not read.
+/// renewal, in one query. One pass over the licenses grouped by title (the `(title_id, kid)`
+/// index gives the order, so nothing is sorted): each row gets a key, its rank (failed, then
+/// pending, then active, then the rest) times 10^12 plus the earlier of its license window and
+/// its started playback window (Unix seconds), and SQLite's `min()` aggregate takes the bare
+/// columns from the row with the smallest key. The policy JSON and license blob are not read.
 const SUMMARY_SQL: &str = "
-WITH ranked AS (
+SELECT g.*,
+       CASE WHEN g.renew_problems > 0 THEN (
+           SELECT r.status_reason FROM licenses r
+           WHERE r.title_id = g.title_id AND r.status = 'active' AND r.status_reason IS NOT NULL
+           LIMIT 1)
+       END AS renew_problem
+FROM (
     SELECT id, title_id, title_name, kid, system, cdm, provider_id, provider_name, server, status,
            status_reason, issue_s, begin_s, end_s, play_window_s, removal_s, grace_period,
            persistent, security_level, NULL AS policy_json, has_key, eme_session_id,
            acquired_ms, renewed_ms, first_play_ms, released_ms, next_try_ms, attempts, notified,
-           ROW_NUMBER() OVER (
-               PARTITION BY title_id
-               ORDER BY CASE status WHEN 'failed' THEN 0 WHEN 'pending' THEN 1
-                                    WHEN 'active' THEN 2 ELSE 3 END,
-                        MIN(COALESCE(end_s, 9223372036854775807),
-                            COALESCE(removal_s, 9223372036854775807),
+           MIN(CASE status WHEN 'failed' THEN 0 WHEN 'pending' THEN 1 WHEN 'active' THEN 2
+                           ELSE 3 END * 1000000000000
+               + MAX(0, MIN(COALESCE(end_s, 999999999999),
+                            COALESCE(removal_s, 999999999999),
                             CASE WHEN first_play_ms IS NOT NULL AND play_window_s IS NOT NULL
                                  THEN first_play_ms / 1000 + play_window_s
-                                 ELSE 9223372036854775807 END),
-                        kid
-           ) AS rank,
-           COUNT(*) OVER (PARTITION BY title_id) AS n,
-           MAX(CASE WHEN status = 'active' THEN status_reason END)
-               OVER (PARTITION BY title_id) AS renew_problem
+                                 ELSE 999999999999 END,
+                            999999999999))) AS decider,
+           COUNT(*) AS n,
+           SUM(status = 'active' AND status_reason IS NOT NULL) AS renew_problems
     FROM licenses
     WHERE title_id IS NOT NULL AND (?1 IS NULL OR title_id = ?1)
-)
-SELECT * FROM ranked WHERE rank = 1 ORDER BY title_id";
+    GROUP BY title_id
+) g
+ORDER BY g.title_id";
 
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
@@ -105,13 +121,41 @@ impl Engine {
         Ok(self.summaries(Some(title_id)).await?.pop())
     }
 
-    async fn summaries(&self, title_id: Option<i64>) -> Result<Vec<TitleLicenseSummary>> {
+    /// The Licenses view's cards: one per title (and one per license kept without its title),
+    /// each the license that decides where the title stands, with how many keys it stands for;
+    /// soonest to expire first. One query however many licenses there are; a card's policy is
+    /// not read (`license_details` has everything).
+    pub async fn license_cards(&self) -> Result<Vec<LicenseCard>> {
         let clock = self.clock_status().await?;
-        let rows: Vec<SummaryRow> = sqlx::query_as(SUMMARY_SQL)
+        let mut cards: Vec<LicenseCard> = self
+            .summary_rows(None)
+            .await?
+            .iter()
+            .map(|r| LicenseCard {
+                license: view_of(&r.license, clock.now_ms, clock.latest_seen_ms),
+                keys: u32::try_from(r.n).unwrap_or(u32::MAX),
+            })
+            .collect();
+        cards.sort_by(|a, b| {
+            let key = |c: &LicenseCard| (c.license.expires_ms.unwrap_or(i64::MAX), c.license.id);
+            key(a)
+                .cmp(&key(b))
+                .then_with(|| a.license.title_name.cmp(&b.license.title_name))
+        });
+        Ok(cards)
+    }
+
+    async fn summary_rows(&self, title_id: Option<i64>) -> Result<Vec<SummaryRow>> {
+        sqlx::query_as(SUMMARY_SQL)
             .bind(title_id)
             .fetch_all(self.store().pool())
             .await
-            .map_err(Error::db("reading the library's licenses"))?;
+            .map_err(Error::db("reading the library's licenses"))
+    }
+
+    async fn summaries(&self, title_id: Option<i64>) -> Result<Vec<TitleLicenseSummary>> {
+        let clock = self.clock_status().await?;
+        let rows = self.summary_rows(title_id).await?;
         Ok(rows
             .iter()
             .filter_map(|r| summary_of(r, clock.now_ms, clock.latest_seen_ms))
