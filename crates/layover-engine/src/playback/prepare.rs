@@ -881,7 +881,13 @@ fn prepare_blocking(
                             let mut m = media_for(&path, &init, keys)?;
                             m.remux = Some((track_id, TrackDefaults::default()));
                             media.push(m);
-                            tracks.push(served_track(&track, true, "m4s".into(), segments));
+                            let mut t = served_track(&track, true, "m4s".into(), segments);
+                            // A StreamIndex's Name (`audio_en`) names URLs, not a language
+                            // for people: the player's menu shows the language instead.
+                            if t.language.is_some() {
+                                t.label = None;
+                            }
+                            tracks.push(t);
                         }
                         None if track.kind == TrackKind::Text => {
                             let ext = first
