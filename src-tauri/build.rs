@@ -53,6 +53,7 @@ const COMMANDS: &[&str] = &[
     "license_summaries",
     "title_details",
     "title_poster",
+    "license_cards",
     "plan_trip",
     "current_trip",
     "forget_trip",

@@ -175,6 +175,7 @@ pub fn run(raw_args: Vec<OsString>) -> ExitCode {
             license_commands::import_providers,
             license_commands::license_details,
             license_commands::list_licenses,
+            license_commands::license_cards,
             license_commands::plan_trip,
             license_commands::current_trip,
             license_commands::forget_trip,

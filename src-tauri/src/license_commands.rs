@@ -2,6 +2,7 @@
 //! `build.rs` and in `capabilities/main.json`.
 
 use layover_engine::ApiError;
+use layover_engine::library::LicenseCard;
 use layover_engine::licenses::{
     LicenseDetails, LicenseView, MaintenanceReport, Operation, Provider, ProviderProfile,
     ProviderSecrets, TripReport,
@@ -54,6 +55,12 @@ pub async fn renew_licenses(
 #[tauri::command]
 pub async fn renew_all_licenses(state: State<'_, AppState>) -> Result<MaintenanceReport, ApiError> {
     Ok(state.engine()?.renew_all_licenses().await?)
+}
+
+/// The Licenses view's cards: each title's deciding license and how many keys it has.
+#[tauri::command]
+pub async fn license_cards(state: State<'_, AppState>) -> Result<Vec<LicenseCard>, ApiError> {
+    Ok(state.engine()?.license_cards().await?)
 }
 
 /// Gets ready for a trip back at `return_ms` with `title_ids`: saves it, queues their

@@ -970,3 +970,39 @@ async fn a_trip_takes_the_picked_titles_queues_them_and_is_kept_until_forgotten(
     assert!(w.engine.current_trip().await.expect("read").is_none());
     assert!(w.engine.title(other).await.is_ok());
 }
+
+#[tokio::test]
+async fn the_licenses_view_gets_one_card_per_title_with_its_deciding_license() {
+    let w = world(LicenseServerConfig::demo()).await;
+    let p = profile("Demo", ProviderKind::Ams, w.server.base_url());
+    use_provider(&w, p, None).await;
+    w.engine
+        .download(w.title, &|_| {})
+        .await
+        .expect("downloaded");
+    let cards = w.engine.license_cards().await.expect("cards");
+    assert_eq!(cards.len(), 1, "{cards:?}");
+    assert_eq!(cards[0].keys, 2, "video and audio keys");
+    assert_eq!(cards[0].license.title_id, Some(w.title));
+    assert_eq!(cards[0].license.title_name, "cenc");
+    assert_eq!(cards[0].license.status, LicenseStatus::Valid);
+    let all = w.engine.licenses().await.expect("all");
+    assert!(
+        all.iter().any(|l| l.id == cards[0].license.id),
+        "the card's license is one of the title's"
+    );
+    // The soonest to lapse decides.
+    let soonest = all.iter().filter_map(|l| l.expires_ms).min();
+    assert_eq!(cards[0].license.expires_ms, soonest);
+
+    // Deleted, the title's licenses are kept (given back): a card each, not lost from view.
+    w.engine.remove(w.title).await.expect("removed");
+    let cards = w.engine.license_cards().await.expect("cards");
+    assert_eq!(cards.len(), 2, "{cards:?}");
+    assert!(
+        cards
+            .iter()
+            .all(|c| c.keys == 1 && c.license.title_id.is_none()),
+        "{cards:?}"
+    );
+}

@@ -12,7 +12,7 @@ pub mod synthetic;
 pub use details::{ChosenTrack, TitleDetails};
 pub(crate) use mp4_check::read_box_header;
 pub use mp4_check::{check_downloaded_file, check_top_level_boxes};
-pub use summary::TitleLicenseSummary;
+pub use summary::{LicenseCard, TitleLicenseSummary};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

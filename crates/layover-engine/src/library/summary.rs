@@ -97,6 +97,15 @@ FROM (
 ) g
 ORDER BY g.title_id";
 
+/// Licenses whose title was deleted, shaped like [`SUMMARY_SQL`]'s rows (one key each).
+const TITLELESS_SQL: &str = "
+SELECT id, title_id, title_name, kid, system, cdm, provider_id, provider_name, server, status,
+       status_reason, issue_s, begin_s, end_s, play_window_s, removal_s, grace_period,
+       persistent, security_level, NULL AS policy_json, has_key, eme_session_id,
+       acquired_ms, renewed_ms, first_play_ms, released_ms, next_try_ms, attempts, notified,
+       1 AS n, NULL AS renew_problem
+FROM licenses WHERE title_id IS NULL ORDER BY id";
+
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
     #[sqlx(flatten)]
@@ -131,6 +140,7 @@ impl Engine {
             .summary_rows(None)
             .await?
             .iter()
+            .chain(self.titleless_rows().await?.iter())
             .map(|r| LicenseCard {
                 license: view_of(&r.license, clock.now_ms, clock.latest_seen_ms),
                 keys: u32::try_from(r.n).unwrap_or(u32::MAX),
@@ -143,6 +153,15 @@ impl Engine {
                 .then_with(|| a.license.title_name.cmp(&b.license.title_name))
         });
         Ok(cards)
+    }
+
+    /// Licenses kept after their title was deleted (released, or a release waiting for the
+    /// network): a card each.
+    async fn titleless_rows(&self) -> Result<Vec<SummaryRow>> {
+        sqlx::query_as(TITLELESS_SQL)
+            .fetch_all(self.store().pool())
+            .await
+            .map_err(Error::db("reading the licenses kept without their title"))
     }
 
     async fn summary_rows(&self, title_id: Option<i64>) -> Result<Vec<SummaryRow>> {

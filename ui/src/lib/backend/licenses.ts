@@ -4,6 +4,7 @@
 import { invoke } from "@tauri-apps/api/core";
 
 import type { ApiError } from "../bindings/ApiError";
+import type { LicenseCard } from "../bindings/LicenseCard";
 import type { LicenseDetails } from "../bindings/LicenseDetails";
 import type { LicenseView } from "../bindings/LicenseView";
 import type { MaintenanceReport } from "../bindings/MaintenanceReport";
@@ -18,6 +19,8 @@ import { toApiError } from "../errors";
 export interface LicensesApi {
   /** Every license, soonest to expire first. */
   list(): Promise<LicenseView[]>;
+  /** One card per title: its deciding license and how many keys it has, soonest to expire first. */
+  cards(): Promise<LicenseCard[]>;
   /** A title's (or KID's) licenses with the request history. */
   details(query: string): Promise<LicenseDetails>;
   /** Asks the server again for a title's licenses. */
@@ -62,6 +65,9 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 export class TauriLicenses implements LicensesApi {
   list(): Promise<LicenseView[]> {
     return call("list_licenses");
+  }
+  cards(): Promise<LicenseCard[]> {
+    return call("license_cards");
   }
   details(query: string): Promise<LicenseDetails> {
     return call("license_details", { query });
@@ -155,6 +161,19 @@ export class MockLicenses implements LicensesApi {
 
   list(): Promise<LicenseView[]> {
     return this.answer("list", () => [...this.licenses]);
+  }
+  cards(): Promise<LicenseCard[]> {
+    return this.answer("cards", () => {
+      // As the engine does: the deciding license of each title (the list is soonest first).
+      const byKey: Record<string, LicenseCard> = {};
+      for (const l of this.licenses) {
+        const key = l.title_id !== null ? `t${l.title_id}` : `k${l.id}`;
+        const card = byKey[key];
+        if (card) card.keys += 1;
+        else byKey[key] = { license: l, keys: 1 };
+      }
+      return Object.values(byKey);
+    });
   }
   details(query: string): Promise<LicenseDetails> {
     return this.answer("details", () => {
