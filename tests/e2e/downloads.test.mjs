@@ -87,12 +87,14 @@ describe("a download in the window", () => {
       return els[0] ?? null;
     }));
     await session.click(await session.find('nav button[data-view="library"]'));
-    // The Library lists every title; this one is now downloaded (and clear: ready to play).
+    // The Library lists every title; this one is now downloaded. It is encrypted and no license
+    // provider is set up here, so it says so in words instead of "Ready to play".
     const list = await session.waitFor("the resumed title in the Library, downloaded", async () => {
       const els = await session.findAll('ul[aria-label="Titles"] li[data-title-name="slow sky"][data-state="completed"]');
       return els.length ? session.text(els[0]) : null;
     }, 20_000);
-    assert.match(list, /Ready to play/);
+    assert.match(list, /slow sky/);
+    assert.match(list, /No license yet: .*no license provider is set up/);
     await session.screenshot(join(SHOTS, "library-after-resume.png"));
     const done = JSON.parse(cli(dataDir, "downloads", "--json")).find((t) => t.name === "slow sky");
     assert.equal(done?.state, "completed");

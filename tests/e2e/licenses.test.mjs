@@ -31,7 +31,7 @@ describe("licenses in the window", () => {
   });
 
   async function licensesText() {
-    const els = await session.findAll('ul[aria-label="Licenses, soonest to expire first"]');
+    const els = await session.findAll('ul[aria-label^="Licenses of"]');
     return els.length ? session.text(els[0]) : null;
   }
 
@@ -51,7 +51,7 @@ describe("licenses in the window", () => {
     );
     assert.match(text, /cenc/);
     assert.match(text, /(30 d|29 d 23 h) left · 2 d to watch once started/);
-    assert.match(text, /PlayReady · Demo key delivery/);
+    assert.match(text, /PlayReady\s*· Demo key delivery/);
     assert.match(text, /2 keys/, "video and audio keys on one card");
     await session.screenshot(join(SHOTS, "licenses.png"));
   });

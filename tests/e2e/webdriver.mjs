@@ -64,8 +64,12 @@ export class Session {
     await request("POST", this.url(`/element/${el}/value`), { text });
   }
 
+  /**
+   * The element's rendered text. Read as `innerText` because WebKit's WebDriver "element text"
+   * leaves out text cut with an ellipsis (`text-overflow`), such as long title names.
+   */
   async text(el) {
-    return request("GET", this.url(`/element/${el}/text`));
+    return this.execute("return arguments[0].innerText.trim()", [{ [ELEMENT]: el }]);
   }
 
   async execute(script, args = []) {
