@@ -70,7 +70,7 @@ describe("getting ready for a trip in the window", () => {
       const t = await session.text(await session.find(REPORT));
       return /1 of 1 title will play until you are back/.test(t) ? t : null;
     }, 90_000);
-    assert.match(done, /Test Pattern lasts the whole trip/);
+    assert.match(done, /Test Pattern\s+lasts the whole trip/);
     // Its license is listed beside it.
     await session.waitFor("the title's license listed as valid", async () => {
       await openView(session, "library");
