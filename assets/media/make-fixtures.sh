@@ -120,7 +120,10 @@ hls hls-cbcs "output=hls-cbcs/video.mp4" "output=hls-cbcs/audio.mp4" \
 "$FFMPEG" -v error -y -i source.mp4 -c copy -movflags +faststart \
   -encryption_scheme cenc-aes-ctr -encryption_key "$FFMPEG_KEY" -encryption_kid "$FFMPEG_KID" \
   ffmpeg-cenc-faststart.mp4
-"$FFMPEG" -v error -y -i source.mp4 -c copy \
+# bitexact: a fixed IV. With a random one (the default) a file every few runs decrypts, with
+# our decryption as with ffmpeg's own, to audio ffmpeg cannot decode; not yet understood (see the
+# session notes), so the fixture stays the one IV known to be good.
+"$FFMPEG" -v error -y -i source.mp4 -c copy -fflags +bitexact \
   -movflags frag_keyframe+empty_moov+default_base_moof \
   -encryption_scheme cenc-aes-ctr -encryption_key "$FFMPEG_KEY" -encryption_kid "$FFMPEG_KID" \
   ffmpeg-cenc-frag.mp4
