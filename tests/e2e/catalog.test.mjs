@@ -8,20 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { SHOTS, startDriver, tempDataDir } from "./harness.mjs";
-
-async function openView(s, view) {
-  await s.click(await s.find(`nav button[data-view="${view}"]`));
-  await s.waitFor(`the ${view} view`, async () =>
-    (await s.execute("return document.querySelector('main').dataset.view", [])) === view);
-}
-
-async function setTheme(s, theme) {
-  await openView(s, "settings");
-  await s.click(await s.find(`input[name="theme"][value="${theme}"]`));
-  await s.waitFor(`the ${theme} theme`, async () =>
-    (await s.execute("return document.documentElement.dataset.theme", [])) === theme);
-}
+import { openView, setTheme, SHOTS, startDriver, tempDataDir } from "./harness.mjs";
 
 const POSTERS = "return document.querySelectorAll('ul[aria-label=\"Catalog titles\"] img[src^=\"data:image/\"]').length";
 

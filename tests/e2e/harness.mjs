@@ -88,3 +88,18 @@ export function tempDataDir() {
 export function cli(dataDir, ...args) {
   return execFileSync(CLI, ["--data-dir", dataDir, ...args], { encoding: "utf8" }).trim();
 }
+
+/** Opens a view from the sidebar and waits until the window shows it. */
+export async function openView(s, view) {
+  await s.click(await s.find(`nav button[data-view="${view}"]`));
+  await s.waitFor(`the ${view} view`, async () =>
+    (await s.execute("return document.querySelector('main').dataset.view", [])) === view);
+}
+
+/** Switches the theme in Settings and waits until the page uses it. */
+export async function setTheme(s, theme) {
+  await openView(s, "settings");
+  await s.click(await s.find(`input[name="theme"][value="${theme}"]`));
+  await s.waitFor(`the ${theme} theme`, async () =>
+    (await s.execute("return document.documentElement.dataset.theme", [])) === theme);
+}

@@ -10,19 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { SHOTS, cli, startDriver, tempDataDir } from "./harness.mjs";
+import { cli, openView, setTheme, SHOTS, startDriver, tempDataDir } from "./harness.mjs";
 import { FIXTURES, download, mp4, startDevserver } from "./library-helpers.mjs";
-
-async function openView(s, view) {
-  await s.click(await s.find(`nav button[data-view="${view}"]`));
-  await s.waitFor(`the ${view} view`, async () => (await s.execute("return document.querySelector('main').dataset.view", [])) === view);
-}
-
-async function setTheme(s, theme) {
-  await openView(s, "settings");
-  await s.click(await s.find(`input[name="theme"][value="${theme}"]`));
-  await s.waitFor(`the ${theme} theme`, async () => (await s.execute("return document.documentElement.dataset.theme", [])) === theme);
-}
 
 /** The names the Library shows, in order. */
 function names(s) {
